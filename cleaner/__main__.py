@@ -1,0 +1,5 @@
+"""``python -m cleaner`` runs the CLI."""
+
+from cleaner.cli import main
+
+main()

@@ -1,0 +1,175 @@
+"""Compile a rule set into a few matchers, so that a line is never tested rule by rule.
+
+Whole-line phrases become one dict lookup on the normalised line, line-start phrases a
+``str.startswith`` on a tuple bucketed by first character, and patterns one combined gate
+pattern per kind; only a line that passes a gate is looked at rule by rule, to find the rule
+to blame. This module decides what matches; ``engine.py`` decides what to do about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import regex
+
+from cleaner.model import Action, Anchor, Change, Rule
+from cleaner.text import collapse, normalize_key, strip_leading_edge
+
+_FLAGS = regex.V0
+
+
+def _rule_pattern(rule: Rule) -> str:
+    """Return the rule's pattern source with its case flag scoped to it."""
+    if rule.pattern is not None:
+        source = rule.pattern
+    else:
+        source = "|".join(
+            r"\s+".join(regex.escape(word) for word in phrase.split()) for phrase in rule.phrases
+        )
+    return source if rule.case_sensitive else f"(?i:{source})"
+
+
+def _compile(rule: Rule) -> regex.Pattern[str]:
+    return regex.compile(_rule_pattern(rule), _FLAGS)
+
+
+def _gate(rules: Sequence[Rule]) -> regex.Pattern[str] | None:
+    """One pattern that matches where any of ``rules`` may match (None: check each rule)."""
+    if not rules:
+        return None
+    try:
+        return regex.compile("|".join(f"(?:{_rule_pattern(r)})" for r in rules), _FLAGS)
+    except regex.error:
+        return None  # e.g. clashing group names: fall back to the per-rule patterns
+
+
+@dataclass(frozen=True, slots=True)
+class SpanEdit:
+    """A span a rule removed or replaced inside a line (offsets in the line before the edit)."""
+
+    rule: Rule
+    start: int
+    end: int
+    text: str
+    replacement: str
+
+
+class CompiledRules:
+    """The matchers for one rule set; build once, use for every line of every document."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = tuple(rules)
+        self.actions = {rule.id: rule.action.value for rule in self.rules}
+
+        span_rules = [r for r in rules if r.action in (Action.DROP_SPAN, Action.REPLACE)]
+        self._span = [(rule, _compile(rule)) for rule in span_rules]
+        self._span_gate = _gate(span_rules)
+
+        line_rules = [r for r in rules if r.action.is_line_action]
+        self.max_line_chars = max((r.max_chars for r in line_rules), default=0)
+        self._exact: dict[str, list[Rule]] = {}
+        starts: dict[str, list[tuple[str, Rule]]] = {}
+        self._anywhere: list[tuple[str, Rule]] = []
+        pattern_rules: list[Rule] = []
+        for rule in line_rules:
+            if rule.pattern is not None:
+                pattern_rules.append(rule)
+                continue
+            for phrase in rule.phrases:
+                if rule.anchor is Anchor.LINE:
+                    self._exact.setdefault(normalize_key(phrase), []).append(rule)
+                elif rule.anchor is Anchor.START:
+                    key = collapse(strip_leading_edge(phrase.strip()))
+                    starts.setdefault(key[:1], []).append((key, rule))
+                else:
+                    self._anywhere.append((collapse(phrase), rule))
+        self._starts = {first: tuple(items) for first, items in starts.items()}
+        self._start_prefixes = {
+            first: tuple(key for key, _ in items) for first, items in starts.items()
+        }
+        self._anywhere_gate = (
+            regex.compile("|".join(regex.escape(p) for p, _ in self._anywhere), _FLAGS)
+            if self._anywhere
+            else None
+        )
+        self._line_patterns = [(rule, _compile(rule)) for rule in pattern_rules]
+        self._line_gate = _gate(pattern_rules)
+
+        self.repeat = next((r for r in rules if r.action is Action.DROP_REPEAT), None)
+        self.teaser = next((r for r in rules if r.action is Action.DROP_TEASER), None)
+        tails = [r for r in rules if r.action is Action.DROP_TAIL]
+        last = [r.lines or 0 for r in line_rules if r.where.value == "last-lines"]
+        self.lookahead_lines = max(
+            [*(r.block_max_lines for r in tails), *last, 40 if self.teaser else 0, 0]
+        )
+        self.lookahead_chars = max(
+            [*(r.block_max_chars + r.max_chars for r in tails), 1 << 16 if self.teaser else 0, 0]
+        )
+
+    def apply_spans(self, text: str) -> tuple[str, list[SpanEdit]]:
+        """Return ``text`` with every drop-span and replace rule applied, and the edits made."""
+        if not self._span or (self._span_gate is not None and not self._span_gate.search(text)):
+            return text, []
+        edits: list[SpanEdit] = []
+        for rule, pattern in self._span:
+            if pattern.search(text) is None:
+                continue
+            pieces: list[str] = []
+            last = 0
+            shift = 0  # offsets are recorded in the text as it stood before this edit
+            for match in pattern.finditer(text):
+                new = match.expand(rule.replacement) if rule.action is Action.REPLACE else ""
+                if new == match.group():
+                    continue
+                start = match.start() + shift
+                edits.append(SpanEdit(rule, start, start + len(match.group()), match.group(), new))
+                shift += len(new) - len(match.group())
+                pieces.append(text[last : match.start()])
+                pieces.append(new)
+                last = match.end()
+            pieces.append(text[last:])
+            text = "".join(pieces)
+        return text, edits
+
+    def line_candidates(self, stripped: str) -> list[Rule]:
+        """Return the line and tail rules whose match fits ``stripped`` (guards not yet applied)."""
+        found: list[Rule] = []
+        if self._exact:
+            found.extend(self._exact.get(normalize_key(stripped), ()))
+        if self._starts:
+            folded = collapse(strip_leading_edge(stripped))
+            prefixes = self._start_prefixes.get(folded[:1])
+            if prefixes and folded.startswith(prefixes):
+                for key, rule in self._starts[folded[:1]]:
+                    if folded.startswith(key) and (
+                        len(folded) == len(key)
+                        or not key[-1].isalnum()
+                        or not folded[len(key)].isalnum()
+                    ):
+                        found.append(rule)
+        if self._anywhere_gate is not None:
+            folded = collapse(stripped)
+            if self._anywhere_gate.search(folded):
+                found.extend(rule for phrase, rule in self._anywhere if phrase in folded)
+        if self._line_patterns and (
+            self._line_gate is None or self._line_gate.search(stripped) is not None
+        ):
+            found.extend(rule for rule, pattern in self._line_patterns if pattern.search(stripped))
+        if len(found) > 1:  # keep rule-file order, once each
+            order = {rule.id: index for index, rule in enumerate(self.rules)}
+            found = sorted({rule.id: rule for rule in found}.values(), key=lambda r: order[r.id])
+        return found
+
+
+def span_change(edit: SpanEdit, line: int) -> Change:
+    """Return the ``Change`` record of a span edit on input line ``line``."""
+    return Change(
+        rule_id=edit.rule.id,
+        action=edit.rule.action.value,
+        line=line,
+        start=edit.start,
+        end=edit.end,
+        text=edit.text,
+        replacement=edit.replacement,
+    )

@@ -1,0 +1,201 @@
+"""Turn bytes into text and repair what the web did to it: bad bytes, mojibake, entities.
+
+What it is for: per-line repairs that run only where a cheap check says they are needed
+(ftfy costs ~1/170 of a plain line loop, see research/perf.md). What it is not for: removing
+debris; that is the rules' job.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html.entities import html5
+from typing import BinaryIO
+
+import ftfy
+
+# Encoding fixes on, restyling off: curly and German quotes, CJK full-width punctuation and
+# ligatures are the author's choice, not damage (datatrove's FTFYFormatter and NeMo's
+# UnicodeReformatter ship the same profile). Entities are decoded by ``unescape_entities``
+# instead, per line and only when well-formed, never by ftfy's stream-wide "auto".
+FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=True,
+    fix_encoding=True,
+    restore_byte_a0=True,
+    replace_lossy_sequences=True,
+    decode_inconsistent_utf8=True,
+    fix_c1_controls=True,
+    fix_latin_ligatures=False,  # off: "ﬁ" is a typographer's choice
+    fix_character_width=False,  # off: folds CJK full-width punctuation
+    uncurl_quotes=False,  # off: destroys „German“ and “English” quotes
+    fix_line_breaks=False,  # off: the engine keeps line endings as they came
+    fix_surrogates=True,
+    remove_control_chars=True,
+    normalization=None,  # off: NFC would rewrite text that is not broken
+    max_decode_length=1_000_000,
+    explain=False,
+)
+
+# A UTF-8 lead byte read as cp1252/latin-1 followed by a continuation byte read the same way
+# (research/perf.md), the replacement character, and C0/C1 controls other than tab, LF, CR.
+_CP1252_CONT = (
+    "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
+    "\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+)
+_NEEDS_FTFY_RE = re.compile(
+    rf"[\u00c2-\u00f4][{_CP1252_CONT}]|\ufffd|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+MAX_LINE_BYTES = 1 << 20
+"""Lines longer than this are read in pieces of this size and passed through unchanged."""
+
+
+def needs_ftfy(text: str) -> bool:
+    """Return True if ``text`` may hold mojibake or control characters (cheap, may over-report).
+
+    >>> needs_ftfy("plain ASCII"), needs_ftfy("Ã¼ber"), needs_ftfy("über")
+    (False, True, False)
+    """
+    if text.isascii():
+        return not text.isprintable() and _CONTROL_RE.search(text) is not None
+    return _NEEDS_FTFY_RE.search(text) is not None
+
+
+def fix_mojibake(text: str) -> str:
+    """Return ``text`` with mojibake and control characters repaired by ftfy, if it needs it.
+
+    >>> fix_mojibake("Ã¼ber die BrÃ¼cke â€“ schÃ¶n „gut“")
+    'über die Brücke – schön „gut“'
+    """
+    if not needs_ftfy(text):
+        return text
+    return ftfy.fix_text(text, FTFY_CONFIG)
+
+
+def _decode_entity(match: re.Match[str]) -> str:
+    entity = match.group()
+    if entity[1] == "#":
+        digits = entity[2:-1]
+        code = int(digits[1:], 16) if digits[:1] in "xX" else int(digits)
+        if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            return entity
+        return html.unescape(entity)
+    if entity[1:] not in html5:
+        return entity  # "&Jerry;" is not an entity: leave prose alone
+    return html5[entity[1:]]
+
+
+def unescape_entities(text: str) -> str:
+    """Return ``text`` with well-formed HTML entities decoded, double-escaped ones included.
+
+    Only ``&name;`` with a real entity name and ``&#N;``/``&#xN;`` are touched, so a lone
+    ``&`` in prose ("Facebook & LinkedIn") never changes.
+
+    >>> unescape_entities("Opt-in&rdquo; &amp;rdquo;x&ldquo; Tom & Jerry; AT&amp;T")
+    'Opt-in” ”x“ Tom & Jerry; AT&T'
+    """
+    if "&" not in text:
+        return text
+    for _ in range(3):  # "&amp;rdquo;" needs two rounds; three bounds pathological nesting
+        fixed = _ENTITY_RE.sub(_decode_entity, text)
+        if fixed == text:
+            break
+        text = fixed
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class RawLine:
+    """One input line: its text without line ending, the ending, and how it was read."""
+
+    text: str
+    eol: str
+    bad_bytes: int = 0
+    """How many bytes were not UTF-8 and were read as Windows-1252 instead."""
+    oversized: bool = False
+    """True for a piece of a line longer than ``MAX_LINE_BYTES``: passed through untouched."""
+
+
+def _cp1252_byte(byte: int) -> str:
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        return chr(byte)  # the five bytes cp1252 leaves undefined: read as latin-1
+
+
+_SURROGATE_MAP = {0xDC00 + b: _cp1252_byte(b) for b in range(0x80, 0x100)}
+
+
+def decode_line(raw: bytes) -> tuple[str, int]:
+    """Return ``raw`` decoded as UTF-8, bytes that are not UTF-8 read as Windows-1252.
+
+    Mixed files (a latin-1 line in a UTF-8 file, a cp1252 quote in UTF-8 prose) are common on
+    the web; decoding byte by byte keeps every character instead of writing U+FFFD.
+
+    >>> decode_line("Grüße".encode() + b" caf\\xe9")
+    ('Grüße café', 1)
+    """
+    try:
+        return raw.decode("utf-8"), 0
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", errors="surrogateescape")
+        bad = sum(1 for ch in text if "\udc80" <= ch <= "\udcff")
+        return text.translate(_SURROGATE_MAP), bad
+
+
+def _split_eol(raw: bytes) -> tuple[bytes, str]:
+    if raw.endswith(b"\r\n"):
+        return raw[:-2], "\r\n"
+    if raw.endswith(b"\n"):
+        return raw[:-1], "\n"
+    return raw, ""
+
+
+def _utf8_cut(piece: bytes) -> int:
+    """Return where to cut ``piece`` so that no UTF-8 sequence is split (len if none is)."""
+    for back in range(1, min(4, len(piece)) + 1):
+        byte = piece[-back]
+        if byte & 0xC0 == 0x80:
+            continue  # continuation byte: keep looking for the lead byte
+        if byte >= 0xC0:
+            need = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return len(piece) - back if need > back else len(piece)
+        return len(piece)
+    return len(piece)
+
+
+def read_lines(stream: BinaryIO, max_line: int = MAX_LINE_BYTES) -> Iterator[RawLine]:
+    """Yield the lines of a binary stream in bounded memory, whatever their length.
+
+    A line longer than ``max_line`` bytes comes out in pieces flagged ``oversized`` (cut
+    between UTF-8 characters, never inside a CRLF), which the engine passes through unchanged.
+    """
+    carry = b""
+    in_long_line = False
+    while True:
+        chunk = carry + stream.readline(max_line)
+        carry = b""
+        if not chunk:
+            return
+        if chunk.endswith(b"\n") or len(chunk) < max_line:
+            body, eol = _split_eol(chunk)
+            text, bad = decode_line(body)
+            yield RawLine(text, eol, bad, in_long_line)
+            in_long_line = False
+            if not eol:
+                return  # a short read without a newline is the end of the stream
+            continue
+        cut = _utf8_cut(chunk)
+        piece, carry = chunk[:cut], chunk[cut:]
+        if piece.endswith(b"\r"):
+            piece, carry = piece[:-1], b"\r" + carry
+        if not piece:
+            piece, carry = chunk, b""
+        text, bad = decode_line(piece)
+        in_long_line = True
+        yield RawLine(text, "", bad, True)

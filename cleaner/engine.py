@@ -1,0 +1,361 @@
+"""The streaming engine: lines in, cleaned lines out, with a bounded look-ahead window.
+
+One document at a time. Per line: decode, repair (ftfy, entities), span rules, then line
+rules; lines are held back only as long as a tail block, a last-lines rule or a teaser
+check needs them, so memory is bounded by the largest of those windows, not by the input.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from cleaner.compile import CompiledRules, span_change
+from cleaner.encoding import RawLine, fix_mojibake, read_lines, unescape_entities
+from cleaner.errors import RuleFileError
+from cleaner.model import Action, Change, CleanResult, Rule, RuleSet, Where
+from cleaner.rules import load_rules
+from cleaner.text import collapse
+
+REPEAT_MEMORY = 200_000
+"""At most this many distinct lines per document are remembered for drop-repeat (~20 MB)."""
+
+
+@dataclass(frozen=True)
+class CleanerConfig:
+    """How a ``Cleaner`` is built. Every default is what the CLI does without options.
+
+    - ``rules``: extra rule files or folders, loaded after the shipped packs.
+    - ``defaults``: load the shipped packs (off: only ``rules``).
+    - ``disable``: rule ids or pack names to turn off.
+    - ``keep_comments``: keep comment threads (turns off rules tagged ``comments``); comment
+      forms and spam notices still go.
+    - ``languages``: only rules for these languages (and ``*``); None = all, because debris is
+      often in another language than the page (English forms on German posts).
+    - ``repair``: ftfy and entity repair on; off leaves the characters as they came.
+    """
+
+    rules: tuple[Path, ...] = ()
+    defaults: bool = True
+    disable: frozenset[str] = frozenset()
+    keep_comments: bool = False
+    languages: frozenset[str] | None = None
+    repair: bool = True
+
+
+Sink = Callable[[Change], None]
+
+
+class _Line:
+    __slots__ = ("blank", "changes", "drop", "eol", "last", "no", "passthrough", "tails", "text")
+
+    def __init__(self, no: int, text: str, eol: str) -> None:
+        self.no = no
+        self.text = text
+        self.eol = eol
+        self.blank = False
+        self.drop: Rule | None = None
+        self.changes: list[Change] | None = None
+        self.last: list[Rule] | None = None
+        self.tails: list[Rule] | None = None
+        self.passthrough = False
+
+    def record(self, change: Change) -> None:
+        if self.changes is None:
+            self.changes = []
+        self.changes.append(change)
+
+
+def _diff_change(rule_id: str, action: str, no: int, old: str, new: str) -> Change:
+    """Return a change covering only the part of ``old`` that differs from ``new``."""
+    start = 0
+    limit = min(len(old), len(new))
+    while start < limit and old[start] == new[start]:
+        start += 1
+    end_old, end_new = len(old), len(new)
+    while end_old > start and end_new > start and old[end_old - 1] == new[end_new - 1]:
+        end_old -= 1
+        end_new -= 1
+    return Change(rule_id, action, no, start, end_old, old[start:end_old], new[start:end_new])
+
+
+class _Document:
+    """The state of one document being cleaned; ``feed`` lines, then ``finish``."""
+
+    def __init__(self, compiled: CompiledRules, repair: bool, sink: Sink | None) -> None:
+        self.c = compiled
+        self.repair = repair
+        self.sink = sink
+        self.queue: deque[_Line] = deque()
+        self.queue_chars = 0
+        self.no = 0
+        self.seen: set[str] = set()
+        self.teaser: _Line | None = None
+        self.teaser_rest = ""
+        self.teaser_parts = 0
+        # Output tidying: blank lines wait until the next kept line shows they still separate.
+        self.pending: list[_Line] = []
+        self.have_content = False
+        self.dropped_by: Rule | None = None
+
+    # -- input side ------------------------------------------------------------------------
+
+    def feed(self, raw: RawLine) -> Iterator[str]:
+        self.no += 1
+        line = _Line(self.no, raw.text, raw.eol)
+        if raw.bad_bytes:
+            line.record(Change("repair.decode", "repair", self.no, 0, 0, "", ""))
+        if self.no == 1 and line.text.startswith("\ufeff"):
+            line.record(Change("repair.bom", "repair", 1, 0, 1, "\ufeff", ""))
+            line.text = line.text[1:]
+        if raw.oversized:
+            line.passthrough = True
+        else:
+            self._classify(line)
+        return self._push(line)
+
+    def _classify(self, line: _Line) -> None:
+        text = line.text
+        was_blank = not text or text.isspace()
+        if self.repair and not was_blank:
+            fixed = fix_mojibake(text)
+            if fixed != text:
+                line.record(_diff_change("repair.mojibake", "repair", line.no, text, fixed))
+                text = fixed
+        last_span: Rule | None = None
+        if not was_blank:
+            text, edits = self.c.apply_spans(text)
+            for edit in edits:
+                line.record(span_change(edit, line.no))
+                last_span = edit.rule
+        if self.repair and "&" in text:
+            fixed = unescape_entities(text)
+            if fixed != text:
+                line.record(_diff_change("repair.entity", "repair", line.no, text, fixed))
+                text = fixed
+        line.text = text
+        if not text or text.isspace():
+            line.blank = True
+            if not was_blank:
+                line.drop = last_span  # a span rule emptied the line: the line goes with it
+            return
+        stripped = text.strip()
+        if len(stripped) <= self.c.max_line_chars:
+            for rule in self.c.line_candidates(stripped):
+                if len(stripped) > rule.max_chars:
+                    continue
+                if rule.where is Where.FIRST_LINES and line.no > (rule.lines or 0):
+                    continue
+                if rule.action is Action.DROP_TAIL:
+                    line.tails = [*(line.tails or ()), rule]
+                elif rule.where is Where.LAST_LINES:
+                    line.last = [*(line.last or ()), rule]
+                else:
+                    line.drop = rule
+                    return
+        if self.c.repeat is not None and len(stripped) >= self.c.repeat.min_chars:
+            key = collapse(stripped)
+            if key in self.seen:
+                line.drop = self.c.repeat
+                return
+            if len(self.seen) < REPEAT_MEMORY:
+                self.seen.add(key)
+        if self.c.teaser is not None:
+            self._check_teaser(line, " ".join(stripped.split()))
+
+    def _check_teaser(self, line: _Line, norm: str) -> None:
+        """Drop a paragraph that is exactly the next paragraphs joined (a repeated teaser)."""
+        assert self.c.teaser is not None
+        if self.teaser is not None:
+            rest = self.teaser_rest
+            if rest.startswith(norm) and (len(rest) == len(norm) or rest[len(norm)] == " "):
+                self.teaser_rest = rest[len(norm) :].lstrip()
+                self.teaser_parts += 1
+                if not self.teaser_rest:
+                    if self.teaser_parts >= 2 and self.teaser in self.queue:
+                        self.teaser.drop = self.c.teaser
+                    self.teaser = None
+                return
+            self.teaser = None
+        if len(norm) >= self.c.teaser.min_chars:
+            self.teaser, self.teaser_rest, self.teaser_parts = line, norm, 0
+
+    def _push(self, line: _Line) -> Iterator[str]:
+        self.queue.append(line)
+        self.queue_chars += len(line.text)
+        while self.queue and (
+            len(self.queue) > self.c.lookahead_lines or self.queue_chars > self.c.lookahead_chars
+        ):
+            old = self.queue.popleft()
+            self.queue_chars -= len(old.text)
+            yield from self._emit(old)
+
+    def finish(self) -> Iterator[str]:
+        """Resolve the rules that needed the end of the document, then flush everything."""
+        lines = list(self.queue)
+        count = len(lines)
+        for index, line in enumerate(lines):
+            if line.drop is None and line.last:
+                distance = count - index
+                line.drop = next((r for r in line.last if distance <= (r.lines or 0)), None)
+        suffix = 0
+        suffix_chars = [0] * count
+        for index in range(count - 1, -1, -1):
+            suffix += len(lines[index].text)
+            suffix_chars[index] = suffix
+        cut: tuple[int, Rule] | None = None
+        for index, line in enumerate(lines):
+            for rule in line.tails or ():
+                size = count - index
+                if size <= rule.block_max_lines and suffix_chars[index] <= rule.block_max_chars:
+                    if rule.where is Where.LAST_LINES and size > (rule.lines or 0):
+                        continue
+                    cut = (index, rule)
+                    break
+            if cut:
+                break
+        if cut is not None:
+            for line in lines[cut[0] :]:
+                if line.drop is None:
+                    line.drop = cut[1]
+        self.queue.clear()
+        for line in lines:
+            yield from self._emit(line)
+        if self.dropped_by is not None:
+            for blank in self.pending:
+                self._drop(blank, self.dropped_by)
+        else:
+            for blank in self.pending:
+                yield blank.text + blank.eol
+        self.pending = []
+
+    # -- output side -----------------------------------------------------------------------
+
+    def _drop(self, line: _Line, rule: Rule) -> None:
+        line.record(Change(rule.id, rule.action.value, line.no, 0, len(line.text),
+                           line.text + line.eol, ""))  # fmt: skip
+        self._flush_changes(line)
+
+    def _flush_changes(self, line: _Line) -> None:
+        if line.changes and self.sink is not None:
+            for change in line.changes:
+                self.sink(change)
+        line.changes = None
+
+    def _emit(self, line: _Line) -> Iterator[str]:
+        if line.drop is not None:
+            self._drop(line, line.drop)
+            self.dropped_by = self.dropped_by or line.drop
+            return
+        if line.blank and not line.passthrough:
+            if self.dropped_by is not None and (self.pending or not self.have_content):
+                self._drop(line, self.dropped_by)  # the separator went with the dropped lines
+            else:
+                self._flush_changes(line)
+                self.pending.append(line)
+            return
+        for blank in self.pending:
+            yield blank.text + blank.eol
+        self.pending = []
+        self.have_content = True
+        self.dropped_by = None
+        self._flush_changes(line)
+        yield line.text + line.eol
+
+
+def select_rules(rule_set: RuleSet, config: CleanerConfig) -> list[Rule]:
+    """Return the rules ``config`` turns on; unknown names in ``disable`` are an error."""
+    known = {r.id for r in rule_set.rules} | {r.pack for r in rule_set.rules}
+    unknown = sorted(config.disable - known)
+    if unknown:
+        raise RuleFileError([f"--disable: no rule or pack named '{name}'" for name in unknown])
+    chosen = []
+    for rule in rule_set.rules:
+        if rule.id in config.disable or rule.pack in config.disable:
+            continue
+        if config.keep_comments and "comments" in rule.tags:
+            continue
+        if config.languages is not None and not (
+            "*" in rule.languages or config.languages & set(rule.languages)
+        ):
+            continue
+        chosen.append(rule)
+    return chosen
+
+
+class Cleaner:
+    """Cleans documents with a compiled rule set; build once, reuse for every document.
+
+    >>> cleaner = Cleaner()
+    >>> cleaner.clean("[ad_1]\\n\\nEin Satz mit Inhalt.\\n").text
+    'Ein Satz mit Inhalt.\\n'
+    """
+
+    def __init__(
+        self,
+        config: CleanerConfig | None = None,
+        *,
+        rules: Iterable[Rule] | None = None,
+    ) -> None:
+        self.config = config or CleanerConfig()
+        if rules is None:
+            self.rule_set = load_rules(self.config.rules, defaults=self.config.defaults)
+            rules = select_rules(self.rule_set, self.config)
+        else:
+            rules = list(rules)
+            self.rule_set = RuleSet(tuple(rules))
+        self.compiled = CompiledRules(list(rules))
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """The rules this cleaner applies, in order."""
+        return self.compiled.rules
+
+    def clean(self, text: str) -> CleanResult:
+        """Return the cleaned text of one document and every change made to it.
+
+        >>> r = Cleaner().clean("Absatz mit Inhalt.\\n\\nLeave a Reply\\n")
+        >>> r.text, [c.rule_id for c in r.changes]
+        ('Absatz mit Inhalt.\\n', ['comments.form-tail', 'comments.form-tail'])
+        """
+        changes: list[Change] = []
+        out = "".join(self.clean_lines(text.splitlines(keepends=True), changes.append))
+        return CleanResult(out, tuple(changes))
+
+    def clean_lines(self, lines: Iterable[str], sink: Sink | None = None) -> Iterator[str]:
+        """Yield the cleaned lines of one document given as lines (with their line endings).
+
+        ``sink`` receives every ``Change`` as soon as the line it concerns is settled.
+        """
+        doc = _Document(self.compiled, self.config.repair, sink)
+        for line in lines:
+            if line.endswith("\r\n"):
+                raw = RawLine(line[:-2], "\r\n")
+            elif line.endswith(("\n", "\r")):
+                raw = RawLine(line[:-1], line[-1])
+            else:
+                raw = RawLine(line, "")
+            yield from doc.feed(raw)
+        yield from doc.finish()
+
+    def clean_stream(self, stream: BinaryIO, sink: Sink | None = None) -> Iterator[str]:
+        """Yield the cleaned lines of one document read from a binary stream, in bounded memory.
+
+        Bytes that are not UTF-8 are read as Windows-1252 (recorded as ``repair.decode``);
+        lines longer than ``encoding.MAX_LINE_BYTES`` pass through unchanged in pieces.
+        """
+        doc = _Document(self.compiled, self.config.repair, sink)
+        for raw in read_lines(stream):
+            yield from doc.feed(raw)
+        yield from doc.finish()
+
+
+def clean_text(text: str, config: CleanerConfig | None = None) -> CleanResult:
+    """Return ``text`` cleaned with the shipped rules (or ``config``); compiles rules each call.
+
+    For many documents build one ``Cleaner`` and call ``clean`` on it instead.
+    """
+    return Cleaner(config).clean(text)

@@ -1,0 +1,128 @@
+"""The values that flow through cleaner: rules, their examples, and the record of each change.
+
+Plain frozen dataclasses, no behaviour: parsing lives in ``rules.py``, matching in ``compile.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+class Action(str, Enum):
+    """What a rule does with what it matches (a closed set: unknown actions are load errors)."""
+
+    DROP_SPAN = "drop-span"
+    REPLACE = "replace"
+    DROP_LINE = "drop-line"
+    DROP_TAIL = "drop-tail"
+    DROP_REPEAT = "drop-repeat"
+    DROP_TEASER = "drop-teaser"
+
+    @property
+    def is_line_action(self) -> bool:
+        """True for actions that remove whole lines chosen by a match (and so need guards)."""
+        return self in (Action.DROP_LINE, Action.DROP_TAIL)
+
+
+class Anchor(str, Enum):
+    """Where a phrase must sit in a line to match."""
+
+    LINE = "line"
+    START = "start"
+    ANYWHERE = "anywhere"
+
+
+class Where(str, Enum):
+    """Which lines of a document a rule may fire on."""
+
+    ANYWHERE = "anywhere"
+    FIRST_LINES = "first-lines"
+    LAST_LINES = "last-lines"
+
+
+@dataclass(frozen=True)
+class Example:
+    """A whole-document example: the full rule set must turn ``input`` into ``output``."""
+
+    input: str
+    output: str
+    expect_fail: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One debris rule, as read from a rule file (see ``rules/README.md`` for every key)."""
+
+    id: str
+    why: str
+    action: Action
+    pack: str
+    source: Path
+    line: int
+    phrases: tuple[str, ...] = ()
+    pattern: str | None = None
+    anchor: Anchor = Anchor.LINE
+    case_sensitive: bool = False
+    replacement: str | None = None
+    languages: tuple[str, ...] = ("*",)
+    where: Where = Where.ANYWHERE
+    lines: int | None = None
+    max_chars: int = 100
+    min_chars: int = 25
+    block_max_lines: int = 60
+    block_max_chars: int = 12_000
+    tags: tuple[str, ...] = ()
+    match: tuple[tuple[str, str], ...] = ()
+    """(language, text) pairs that this rule alone must change."""
+    keep: tuple[tuple[str, str], ...] = ()
+    """(language, text) pairs that the whole rule set must leave unchanged."""
+    examples: tuple[Example, ...] = ()
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The rules loaded from one or more files, in load order."""
+
+    rules: tuple[Rule, ...]
+    files: tuple[Path, ...] = field(default=())
+
+    def by_id(self, rule_id: str) -> Rule:
+        """Return the rule with this id (KeyError if none)."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change made to a document, attributable to a rule or a repair.
+
+    ``line`` is the 1-based input line; ``start``/``end`` are character offsets in that line as
+    it stood when the change was made (after earlier repairs of the same line). ``text`` is what
+    was removed or replaced, ``replacement`` what took its place ("" for removals). A dropped
+    line has ``start == 0`` and ``end == len(line)``, its line ending included in ``text``.
+    """
+
+    rule_id: str
+    action: str
+    line: int
+    start: int
+    end: int
+    text: str
+    replacement: str = ""
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """The cleaned text of one document and every change made to it, in line order."""
+
+    text: str
+    changes: tuple[Change, ...]
+
+    @property
+    def changed(self) -> bool:
+        """True if anything was removed or repaired."""
+        return bool(self.changes)

@@ -1,0 +1,93 @@
+"""The harness that runs the examples written in rule files, for the test suite and for users.
+
+``cleaner rules test`` and ``tests/test_rule_examples.py`` both call ``check_rule``, so a user
+writing a rule file gets exactly the checks the shipped packs pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from cleaner.engine import Cleaner, CleanerConfig
+from cleaner.model import Rule
+from cleaner.rules import find_rule_files, load_rules
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """The outcome of one example: ``case`` reads like ``match.de[0]`` or ``example[1]``."""
+
+    rule: Rule
+    case: str
+    ok: bool
+    problem: str = ""
+    expected_fail: bool = False
+
+    @property
+    def test_id(self) -> str:
+        """``<file>::<rule id>::<case>``, the id pytest and the CLI show."""
+        return f"{self.rule.source.name}::{self.rule.id}::{self.case}"
+
+
+def _cases(rule: Rule, kind: str, pairs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    counts: dict[str, int] = {}
+    for lang, text in pairs:
+        index = counts.get(lang, 0)
+        counts[lang] = index + 1
+        label = kind if lang == "*" else f"{kind}.{lang}"
+        yield f"{label}[{index}]", text
+
+
+def check_rule(rule: Rule, full: Cleaner) -> list[CaseResult]:
+    """Return the outcome of every example of ``rule``.
+
+    - each ``match`` must be changed by this rule alone (repairs off), and the change must be
+      attributed to it;
+    - each ``keep`` must come through ``full`` (the whole rule set, repairs on) byte-identical;
+    - each ``[[rule.example]]`` must turn into its ``output`` through ``full``.
+    """
+    results: list[CaseResult] = []
+    alone = Cleaner(CleanerConfig(repair=False), rules=[rule])
+    for case, text in _cases(rule, "match", rule.match):
+        result = alone.clean(text)
+        if not any(change.rule_id == rule.id for change in result.changes):
+            results.append(CaseResult(rule, case, False, f"not changed by the rule: {text!r}"))
+        else:
+            results.append(CaseResult(rule, case, True))
+    for case, text in _cases(rule, "keep", rule.keep):
+        result = full.clean(text)
+        if result.text != text:
+            blamed = sorted({change.rule_id for change in result.changes})
+            results.append(CaseResult(
+                rule, case, False,
+                f"changed by {', '.join(blamed)}: {text!r} -> {result.text!r}",
+            ))  # fmt: skip
+        else:
+            results.append(CaseResult(rule, case, True))
+    for index, example in enumerate(rule.examples):
+        got = full.clean(example.input).text
+        ok = got == example.output
+        problem = "" if ok else f"expected {example.output!r}, got {got!r}"
+        if example.expect_fail:
+            ok, problem = (not ok), ("" if not ok else "expected to fail but passes (remove expect)")
+        results.append(CaseResult(rule, f"example[{index}]", ok, problem, example.expect_fail))
+    return results
+
+
+def run_rule_tests(paths: Iterable[Path] = (), *, defaults: bool = True) -> list[CaseResult]:
+    """Return the outcome of every example in the rule files ``paths`` (shipped packs if none).
+
+    The files are loaded together with the shipped packs (unless ``defaults`` is false), so a
+    user rule's ``keep`` examples must also survive every shipped rule.
+    """
+    paths = list(paths)
+    rule_set = load_rules(paths, defaults=defaults)
+    tested = {p.resolve() for p in find_rule_files(paths)} if paths else None
+    full = Cleaner(rules=rule_set.rules)
+    results = []
+    for rule in rule_set.rules:
+        if tested is None or rule.source.resolve() in tested:
+            results.extend(check_rule(rule, full))
+    return results
