@@ -210,6 +210,10 @@ def clean_command(
                 stream: BinaryIO = (
                     sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
                 )
+            except IsADirectoryError:
+                click.echo(f"cleaner: {name}: is a folder; name its files ({name}/*.txt)", err=True)
+                status = EXIT_INPUT
+                continue
             except OSError as exc:
                 click.echo(f"cleaner: {name}: {exc.strerror or exc}", err=True)
                 status = EXIT_INPUT
@@ -221,9 +225,6 @@ def clean_command(
                 else:
                     with _atomic_output(target) as out:
                         _write_clean(cleaner, stream, out, source, explain)
-            except IsADirectoryError:
-                click.echo(f"cleaner: {name}: is a folder, not a file", err=True)
-                status = EXIT_INPUT
             except OSError as exc:
                 if isinstance(exc, BrokenPipeError):
                     raise

@@ -104,7 +104,7 @@ class CompiledRules:
             [*(r.block_max_lines for r in tails), *last, 40 if self.teaser else 0, 0]
         )
         self.lookahead_chars = max(
-            [*(r.block_max_chars + r.max_chars for r in tails), 1 << 16 if self.teaser else 0, 0]
+            [*(r.block_max_chars + r.max_chars for r in tails), 1 << 16]
         )
 
     def apply_spans(self, text: str) -> tuple[str, list[SpanEdit]]:

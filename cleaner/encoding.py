@@ -178,11 +178,11 @@ def read_lines(stream: BinaryIO, max_line: int = MAX_LINE_BYTES) -> Iterator[Raw
     carry = b""
     in_long_line = False
     while True:
-        chunk = carry + stream.readline(max_line)
+        chunk = carry + stream.readline(max_line - len(carry))
         carry = b""
         if not chunk:
             return
-        if chunk.endswith(b"\n") or len(chunk) < max_line:
+        if chunk.endswith(b"\n") or len(chunk) < max_line:  # a whole line, or the last one
             body, eol = _split_eol(chunk)
             text, bad = decode_line(body)
             yield RawLine(text, eol, bad, in_long_line)

@@ -48,10 +48,10 @@ def default_rules_dir() -> Path:
     return here.parent / "rules"
 
 
-def find_rule_files(paths: Iterable[Path]) -> list[Path]:
+def find_rule_files(paths: Iterable[Path | str]) -> list[Path]:
     """Return the ``*.toml`` files named by ``paths`` (files as given, folders sorted by name)."""
     found: list[Path] = []
-    for path in paths:
+    for path in map(Path, paths):
         if path.is_dir():
             found.extend(sorted(p for p in path.glob("*.toml") if p.is_file()))
         elif path.exists():
@@ -61,7 +61,7 @@ def find_rule_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def load_rules(paths: Iterable[Path] = (), *, defaults: bool = True) -> RuleSet:
+def load_rules(paths: Iterable[Path | str] = (), *, defaults: bool = True) -> RuleSet:
     """Return the rules of the shipped packs (unless ``defaults`` is false) and of ``paths``.
 
     Raises ``RuleFileError`` listing every problem of every file; ids must be unique across

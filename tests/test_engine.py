@@ -1,0 +1,207 @@
+"""The engine's actions, guards, positions, blank-line tidying and bounded look-ahead."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from cleaner import Cleaner
+
+DROP_LINE = """
+[[rule]]
+id = "t.share"
+why = "share labels"
+action = "drop-line"
+phrases = ["Share this:", "Teilen mit:"]
+max-chars = 40
+match = ["Share this:"]
+keep.en = ["Please share this: it helps us."]
+keep.de = ["Teilen Sie mit: uns."]
+"""
+
+TAIL = """
+[[rule]]
+id = "t.form"
+why = "comment form"
+action = "drop-tail"
+phrases = ["Leave a Reply", "Schreibe einen Kommentar"]
+block-max-lines = 6
+block-max-chars = 300
+match = ["Leave a Reply"]
+keep.en = ["We asked readers to leave a reply."]
+keep.de = ["Schreibe einen Kommentar, sagte er."]
+"""
+
+
+def test_drop_line_whole_line_only(make_cleaner: Callable[..., Cleaner]) -> None:
+    cleaner = make_cleaner(DROP_LINE)
+    text = "Erster Absatz.\nShare this:\nSHARE THIS\n— Teilen mit: —\nPlease share this: it helps.\n"
+    result = cleaner.clean(text)
+    assert result.text == "Erster Absatz.\nPlease share this: it helps.\n"
+    assert [c.rule_id for c in result.changes] == ["t.share"] * 3
+    assert [c.line for c in result.changes] == [2, 3, 4]
+
+
+def test_max_chars_guard_keeps_long_line(make_cleaner: Callable[..., Cleaner]) -> None:
+    cleaner = make_cleaner(DROP_LINE.replace('phrases = ["Share this:", "Teilen mit:"]',
+                                             "pattern = '^share this'"))
+    long_line = "Share this " + "word " * 20
+    assert cleaner.clean(long_line + "\nShare this\n").text == long_line + "\n"
+
+
+def test_blank_lines_around_dropped_line_collapse(make_cleaner: Callable[..., Cleaner]) -> None:
+    cleaner = make_cleaner(DROP_LINE)
+    assert cleaner.clean("A.\n\nShare this:\n\nB.\n").text == "A.\n\nB.\n"
+    assert cleaner.clean("A.\nShare this:\n\nB.\n").text == "A.\n\nB.\n"
+    assert cleaner.clean("Share this:\n\n\nB.\n").text == "B.\n"
+    # blank lines nobody touched stay as they came, leading and trailing ones included
+    assert cleaner.clean("\n\nA.\n\n\nB.\n\n").text == "\n\nA.\n\n\nB.\n\n"
+
+
+def test_every_removed_character_is_recorded(make_cleaner: Callable[..., Cleaner]) -> None:
+    cleaner = make_cleaner(DROP_LINE)
+    text = "A.\n\nShare this:\n\nB.\n"
+    result = cleaner.clean(text)
+    removed = sum(len(c.text) - len(c.replacement) for c in result.changes)
+    assert len(text) - len(result.text) == removed
+
+
+def test_tail_dropped_to_end(make_cleaner: Callable[..., Cleaner]) -> None:
+    cleaner = make_cleaner(TAIL)
+    text = "Artikel.\n\nLeave a Reply\n\nYour email address will not be published.\nName *"
+    result = cleaner.clean(text)
+    assert result.text == "Artikel.\n"
+    assert {c.rule_id for c in result.changes} == {"t.form"}
+
+
+def test_tail_longer_than_its_block_limit_is_left_alone(
+    make_cleaner: Callable[..., Cleaner],
+) -> None:
+    cleaner = make_cleaner(TAIL)
+    text = "Artikel.\nLeave a Reply\n" + "".join(f"Kommentar {i}.\n" for i in range(10))
+    assert cleaner.clean(text).text == text
+
+
+def test_tail_trigger_must_be_short(make_cleaner: Callable[..., Cleaner]) -> None:
+    cleaner = make_cleaner(TAIL)
+    text = "Artikel.\nLeave a Reply, they said, and so we did.\n"
+    assert cleaner.clean(text).text == text
+
+
+def test_last_lines_rule_only_fires_near_the_end(make_cleaner: Callable[..., Cleaner]) -> None:
+    cleaner = make_cleaner("""
+        [[rule]]
+        id = "t.prompt"
+        why = "prompt"
+        action = "drop-line"
+        phrases = ["What do you think?"]
+        where = "last-lines"
+        lines = 2
+        match = ["What do you think?"]
+        keep.en = ["x"]
+        keep.de = ["y"]
+    """)
+    text = "What do you think?\nA.\nB.\nC.\nWhat do you think?\nD.\n"
+    assert cleaner.clean(text).text == "What do you think?\nA.\nB.\nC.\nD.\n"
+
+
+def test_first_lines_rule(make_cleaner: Callable[..., Cleaner]) -> None:
+    cleaner = make_cleaner("""
+        [[rule]]
+        id = "t.skip"
+        why = "skip link"
+        action = "drop-line"
+        phrases = ["Skip to content"]
+        where = "first-lines"
+        lines = 2
+        match = ["Skip to content"]
+        keep.en = ["x"]
+        keep.de = ["y"]
+    """)
+    assert cleaner.clean("Skip to content\nA.\nSkip to content\n").text == "A.\nSkip to content\n"
+
+
+def test_start_anchor_needs_word_boundary(make_cleaner: Callable[..., Cleaner]) -> None:
+    cleaner = make_cleaner("""
+        [[rule]]
+        id = "t.baca"
+        why = "related"
+        action = "drop-line"
+        phrases = ["Baca juga", "Related:"]
+        anchor = "start"
+        max-chars = 120
+        match = ["Baca juga: Judul"]
+        keep.en = ["x"]
+        keep.id = ["y"]
+    """)
+    text = "Baca juga: Lima cara\nBaca jugalah buku ini.\n» Related: Foo bar\nRelatedness matters.\n"
+    assert cleaner.clean(text).text == "Baca jugalah buku ini.\nRelatedness matters.\n"
+
+
+def test_drop_span_and_empty_line(make_cleaner: Callable[..., Cleaner]) -> None:
+    cleaner = make_cleaner("""
+        [[rule]]
+        id = "t.ad"
+        why = "ads"
+        action = "drop-span"
+        pattern = '\\[ad_\\d+\\]'
+        match = ["[ad_1]"]
+        keep = ["x"]
+    """)
+    result = cleaner.clean("[ad_1]\n\nText [ad_2] mehr.\n")
+    assert result.text == "Text  mehr.\n"
+    assert [(c.line, c.start, c.end, c.text) for c in result.changes] == [
+        (1, 0, 6, "[ad_1]"), (1, 0, 0, "\n"), (2, 0, 0, "\n"), (3, 5, 11, "[ad_2]"),
+    ]  # fmt: skip
+
+
+def test_replace_with_template(make_cleaner: Callable[..., Cleaner]) -> None:
+    cleaner = make_cleaner("""
+        [[rule]]
+        id = "t.glue"
+        why = "glue"
+        action = "replace"
+        pattern = '&\\s+(rdquo|#8211);'
+        replacement = '&\\1;'
+        match = ["a & rdquo; b"]
+        keep = ["Tom & Jerry;"]
+    """)
+    assert cleaner.clean("a & rdquo; b & #8211; c & Jerry;\n").text == "a ” b – c & Jerry;\n"
+
+
+def test_repeated_line_keeps_first_copy(default_cleaner: Cleaner) -> None:
+    title = "Wie man die Skeptiker dazu bringt, mitzumachen"
+    text = f"{title}\n\n{title}\nText.\n—\n—\n"
+    assert default_cleaner.clean(text).text == f"{title}\n\nText.\n—\n—\n"
+
+
+def test_teaser_paragraph_kept_once(default_cleaner: Cleaner) -> None:
+    parts = ["F: Was ist das Positive an Social?", "A: Der größte Vorteil ist die Reichweite.",
+             "Hier ist eine Geschichte, die das zeigt und gleichzeitig warnt."]
+    text = " ".join(parts) + "\n\n" + "\n\n".join(parts) + "\n"
+    assert default_cleaner.clean(text).text == "\n\n".join(parts) + "\n"
+
+
+def test_streaming_matches_whole_text(default_cleaner: Cleaner) -> None:
+    text = "[ad_1]\r\n\r\nAbsatz eins.\r\nAbsatz zwei & rdquo;\r\n\r\nLeave a Reply\r\n"
+    whole = default_cleaner.clean(text).text
+    streamed = "".join(default_cleaner.clean_stream(io.BytesIO(text.encode())))
+    assert streamed == whole == "Absatz eins.\r\nAbsatz zwei ”\r\n"
+
+
+def test_lookahead_window_is_bounded(default_cleaner: Cleaner) -> None:
+    """Output starts flowing before the input ends: the engine holds only its window."""
+    produced = 0
+
+    def lines():  # type: ignore[no-untyped-def]
+        for i in range(10_000):
+            yield f"Zeile {i} mit etwas Inhalt, die nicht wiederholt wird.\n"
+
+    out = default_cleaner.clean_lines(lines())
+    for _ in out:
+        produced += 1
+        if produced == 100:
+            break
+    assert produced == 100
+    window = default_cleaner.compiled.lookahead_lines
+    assert 0 < window < 1000
