@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import regex
 
 from cleaner.model import Action, Anchor, Change, Rule
-from cleaner.text import collapse, normalize_key, strip_leading_edge
+from cleaner.text import collapse, normalize_key, strip_edges, strip_leading_edge
 
 _FLAGS = regex.V0
 
@@ -132,24 +132,27 @@ class CompiledRules:
             text = "".join(pieces)
         return text, edits
 
-    def line_candidates(self, stripped: str) -> list[Rule]:
-        """Return the line and tail rules whose match fits ``stripped`` (guards not yet applied)."""
+    def line_candidates(self, stripped: str, folded: str) -> list[Rule]:
+        """Return the line and tail rules whose match fits a line (guards not yet applied).
+
+        ``stripped`` is the line without surrounding whitespace, ``folded`` is
+        ``collapse(stripped)``, computed once by the caller for every rule kind.
+        """
         found: list[Rule] = []
         if self._exact:
-            found.extend(self._exact.get(normalize_key(stripped), ()))
+            found.extend(self._exact.get(strip_edges(folded), ()))
         if self._starts:
-            folded = collapse(strip_leading_edge(stripped))
-            prefixes = self._start_prefixes.get(folded[:1])
-            if prefixes and folded.startswith(prefixes):
-                for key, rule in self._starts[folded[:1]]:
-                    if folded.startswith(key) and (
-                        len(folded) == len(key)
+            head = strip_leading_edge(folded)
+            prefixes = self._start_prefixes.get(head[:1])
+            if prefixes and head.startswith(prefixes):
+                for key, rule in self._starts[head[:1]]:
+                    if head.startswith(key) and (
+                        len(head) == len(key)
                         or not key[-1].isalnum()
-                        or not folded[len(key)].isalnum()
+                        or not head[len(key)].isalnum()
                     ):
                         found.append(rule)
         if self._anywhere_gate is not None:
-            folded = collapse(stripped)
             if self._anywhere_gate.search(folded):
                 found.extend(rule for phrase, rule in self._anywhere if phrase in folded)
         if self._line_patterns and (

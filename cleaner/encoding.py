@@ -10,9 +10,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from html.entities import html5
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import ftfy
 
@@ -109,14 +108,13 @@ def unescape_entities(text: str) -> str:
     return text
 
 
-@dataclass(frozen=True, slots=True)
-class RawLine:
+class RawLine(NamedTuple):
     """One input line: its text without line ending, the ending, and how it was read."""
 
     text: str
-    eol: str
-    bad_bytes: int = 0
+    bad_bytes: int
     """How many bytes were not UTF-8 and were read as Windows-1252 instead."""
+    eol: str
     oversized: bool = False
     """True for a piece of a line longer than ``MAX_LINE_BYTES``: passed through untouched."""
 
@@ -148,14 +146,6 @@ def decode_line(raw: bytes) -> tuple[str, int]:
         return text.translate(_SURROGATE_MAP), bad
 
 
-def _split_eol(raw: bytes) -> tuple[bytes, str]:
-    if raw.endswith(b"\r\n"):
-        return raw[:-2], "\r\n"
-    if raw.endswith(b"\n"):
-        return raw[:-1], "\n"
-    return raw, ""
-
-
 def _utf8_cut(piece: bytes) -> int:
     """Return where to cut ``piece`` so that no UTF-8 sequence is split (len if none is)."""
     for back in range(1, min(4, len(piece)) + 1):
@@ -169,33 +159,58 @@ def _utf8_cut(piece: bytes) -> int:
     return len(piece)
 
 
-def read_lines(stream: BinaryIO, max_line: int = MAX_LINE_BYTES) -> Iterator[RawLine]:
+def _cut_pieces(raw: bytes, max_line: int) -> tuple[list[bytes], bytes]:
+    """Split an overlong ``raw`` into pieces of at most ``max_line`` bytes, and the rest."""
+    pieces = []
+    while len(raw) > max_line:
+        cut = _utf8_cut(raw[:max_line])
+        if raw[cut - 1 : cut] == b"\r":
+            cut -= 1  # never split a CRLF
+        if cut <= 0:
+            cut = max_line
+        pieces.append(raw[:cut])
+        raw = raw[cut:]
+    return pieces, raw
+
+
+def read_lines(
+    stream: BinaryIO, max_line: int = MAX_LINE_BYTES, block: int = 1 << 16
+) -> Iterator[RawLine]:
     """Yield the lines of a binary stream in bounded memory, whatever their length.
 
-    A line longer than ``max_line`` bytes comes out in pieces flagged ``oversized`` (cut
-    between UTF-8 characters, never inside a CRLF), which the engine passes through unchanged.
+    Reads blocks (``read1``: whatever a pipe has ready, so output keeps flowing) and splits
+    them in C. A line longer than ``max_line`` bytes comes out in pieces flagged ``oversized``
+    (cut between UTF-8 characters, never inside a CRLF), which the engine passes through
+    unchanged.
     """
-    carry = b""
+    read = getattr(stream, "read1", stream.read)
+    block = min(block, max_line)
+    rest = b""
     in_long_line = False
     while True:
-        chunk = carry + stream.readline(max_line - len(carry))
-        carry = b""
-        if not chunk:
-            return
-        if chunk.endswith(b"\n") or len(chunk) < max_line:  # a whole line, or the last one
-            body, eol = _split_eol(chunk)
-            text, bad = decode_line(body)
-            yield RawLine(text, eol, bad, in_long_line)
+        data = read(block)
+        if not data:
+            break
+        lines = (rest + data).split(b"\n")
+        rest = lines.pop()
+        for raw in lines:
+            if len(raw) > max_line:
+                pieces, raw = _cut_pieces(raw, max_line)
+                for piece in pieces:
+                    yield RawLine(*decode_line(piece), eol="", oversized=True)
+                in_long_line = True
+            if raw.endswith(b"\r"):
+                text, bad = decode_line(raw[:-1])
+                yield RawLine(text, bad, "\r\n", in_long_line)
+            else:
+                text, bad = decode_line(raw)
+                yield RawLine(text, bad, "\n", in_long_line)
             in_long_line = False
-            if not eol:
-                return  # a short read without a newline is the end of the stream
-            continue
-        cut = _utf8_cut(chunk)
-        piece, carry = chunk[:cut], chunk[cut:]
-        if piece.endswith(b"\r"):
-            piece, carry = piece[:-1], b"\r" + carry
-        if not piece:
-            piece, carry = chunk, b""
-        text, bad = decode_line(piece)
-        in_long_line = True
-        yield RawLine(text, "", bad, True)
+        if len(rest) > max_line:
+            pieces, rest = _cut_pieces(rest, max_line)
+            for piece in pieces:
+                yield RawLine(*decode_line(piece), eol="", oversized=True)
+            in_long_line = True
+    if rest:
+        text, bad = decode_line(rest)
+        yield RawLine(text, bad, "", in_long_line)

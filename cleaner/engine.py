@@ -21,7 +21,8 @@ from cleaner.rules import load_rules
 from cleaner.text import collapse
 
 REPEAT_MEMORY = 200_000
-"""At most this many distinct lines per document are remembered for drop-repeat (~20 MB)."""
+"""At most this many distinct lines per document are remembered for drop-repeat (~15 MB of
+hashes); later lines of a longer document are still cleaned but no longer deduplicated."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ class _Document:
         self.queue: deque[_Line] = deque()
         self.queue_chars = 0
         self.no = 0
-        self.seen: set[str] = set()
+        self.seen: set[int] = set()
         self.teaser: _Line | None = None
         self.teaser_rest = ""
         self.teaser_parts = 0
@@ -144,7 +145,7 @@ class _Document:
             return
         stripped = text.strip()
         if len(stripped) <= self.c.max_line_chars:
-            for rule in self.c.line_candidates(stripped):
+            for rule in self.c.line_candidates(stripped, collapse(stripped)):
                 if len(stripped) > rule.max_chars:
                     continue
                 if rule.where is Where.FIRST_LINES and line.no > (rule.lines or 0):
@@ -157,7 +158,7 @@ class _Document:
                     line.drop = rule
                     return
         if self.c.repeat is not None and len(stripped) >= self.c.repeat.min_chars:
-            key = collapse(stripped)
+            key = hash(stripped)  # 8 bytes a line, not the line: bounded memory on long documents
             if key in self.seen:
                 line.drop = self.c.repeat
                 return
@@ -333,11 +334,11 @@ class Cleaner:
         doc = _Document(self.compiled, self.config.repair, sink)
         for line in lines:
             if line.endswith("\r\n"):
-                raw = RawLine(line[:-2], "\r\n")
+                raw = RawLine(line[:-2], 0, "\r\n")
             elif line.endswith(("\n", "\r")):
-                raw = RawLine(line[:-1], line[-1])
+                raw = RawLine(line[:-1], 0, line[-1])
             else:
-                raw = RawLine(line, "")
+                raw = RawLine(line, 0, "")
             yield from doc.feed(raw)
         yield from doc.finish()
 
