@@ -161,7 +161,7 @@ def _outputs(files: tuple[str, ...], output: Path | None) -> list[tuple[str, Pat
         return [(files[0], output)]
     if output.exists() and not output.is_dir():
         _fail_usage(f"-o {output}: several inputs need a folder, and this is a file")
-    pairs = []
+    pairs: list[tuple[str, Path | None]] = []
     for name in files:
         if name == "-":
             _fail_usage("stdin ('-') cannot be mixed with -o FOLDER; give -o a file name")
@@ -174,19 +174,42 @@ def _outputs(files: tuple[str, ...], output: Path | None) -> list[tuple[str, Pat
 
 @main.command("clean", help=CLEAN_HELP)
 @click.argument("files", nargs=-1, metavar="[FILE]...")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write to this file (one input) or folder (several inputs) instead of stdout.")
-@click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path),
-              help="Add a rule file or a folder of *.toml rule files (repeatable).")
-@click.option("--disable", multiple=True, metavar="ID",
-              help="Turn off a rule id or a whole pack (repeatable).")
-@click.option("--keep-comments", is_flag=True,
-              help="Keep comment threads (comment forms and spam notices still go).")
-@click.option("--lang", multiple=True, metavar="CODES",
-              help="Only rules for these languages (e.g. 'de,en'), plus language-neutral ones.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write to this file (one input) or folder (several inputs) instead of stdout.",
+)
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Add a rule file or a folder of *.toml rule files (repeatable).",
+)
+@click.option(
+    "--disable",
+    multiple=True,
+    metavar="ID",
+    help="Turn off a rule id or a whole pack (repeatable).",
+)
+@click.option(
+    "--keep-comments",
+    is_flag=True,
+    help="Keep comment threads (comment forms and spam notices still go).",
+)
+@click.option(
+    "--lang",
+    multiple=True,
+    metavar="CODES",
+    help="Only rules for these languages (e.g. 'de,en'), plus language-neutral ones.",
+)
 @click.option("--no-repair", is_flag=True, help="Do not repair mojibake or entities.")
-@click.option("--explain", is_flag=True,
-              help="Write every removal and repair, with its rule id and line, to stderr.")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Write every removal and repair, with its rule id and line, to stderr.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No messages on stderr except errors.")
 def clean_command(
     files: tuple[str, ...],
@@ -208,7 +231,7 @@ def clean_command(
             current = target
             try:
                 stream: BinaryIO = (
-                    sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
+                    sys.stdin.buffer if name == "-" else Path(name).open("rb")  # noqa: SIM115
                 )
             except IsADirectoryError:
                 click.echo(f"cleaner: {name}: is a folder; name its files ({name}/*.txt)", err=True)
@@ -254,8 +277,13 @@ def rules_group() -> None:
 
 
 @rules_group.command("list")
-@click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path),
-              help="Also list the rules of this file or folder (repeatable).")
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Also list the rules of this file or folder (repeatable).",
+)
 def rules_list(rules: tuple[Path, ...]) -> None:
     """List every rule: id, action, pack, languages and why, one per line (tab-separated)."""
     cleaner = _build(CleanerConfig(rules=rules))

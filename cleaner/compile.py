@@ -103,9 +103,7 @@ class CompiledRules:
         self.lookahead_lines = max(
             [*(r.block_max_lines for r in tails), *last, 40 if self.teaser else 0, 0]
         )
-        self.lookahead_chars = max(
-            [*(r.block_max_chars + r.max_chars for r in tails), 1 << 16]
-        )
+        self.lookahead_chars = max([*(r.block_max_chars + r.max_chars for r in tails), 1 << 16])
 
     def apply_spans(self, text: str) -> tuple[str, list[SpanEdit]]:
         """Return ``text`` with every drop-span and replace rule applied, and the edits made."""
@@ -119,7 +117,7 @@ class CompiledRules:
             last = 0
             shift = 0  # offsets are recorded in the text as it stood before this edit
             for match in pattern.finditer(text):
-                new = match.expand(rule.replacement) if rule.action is Action.REPLACE else ""
+                new = match.expand(rule.replacement or "") if rule.action is Action.REPLACE else ""
                 if new == match.group():
                     continue
                 start = match.start() + shift
@@ -152,9 +150,8 @@ class CompiledRules:
                         or not head[len(key)].isalnum()
                     ):
                         found.append(rule)
-        if self._anywhere_gate is not None:
-            if self._anywhere_gate.search(folded):
-                found.extend(rule for phrase, rule in self._anywhere if phrase in folded)
+        if self._anywhere_gate is not None and self._anywhere_gate.search(folded):
+            found.extend(rule for phrase, rule in self._anywhere if phrase in folded)
         if self._line_patterns and (
             self._line_gate is None or self._line_gate.search(stripped) is not None
         ):

@@ -6,11 +6,11 @@ Plain frozen dataclasses, no behaviour: parsing lives in ``rules.py``, matching 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     """What a rule does with what it matches (a closed set: unknown actions are load errors)."""
 
     DROP_SPAN = "drop-span"
@@ -26,7 +26,7 @@ class Action(str, Enum):
         return self in (Action.DROP_LINE, Action.DROP_TAIL)
 
 
-class Anchor(str, Enum):
+class Anchor(StrEnum):
     """Where a phrase must sit in a line to match."""
 
     LINE = "line"
@@ -34,7 +34,7 @@ class Anchor(str, Enum):
     ANYWHERE = "anywhere"
 
 
-class Where(str, Enum):
+class Where(StrEnum):
     """Which lines of a document a rule may fire on."""
 
     ANYWHERE = "anywhere"

@@ -129,8 +129,11 @@ class _RuleFileParser:
     def parse(self) -> tuple[list[Rule], list[str], str | None]:
         for key in self.data:
             if key not in TOP_KEYS:
-                self._problem(self._find(f"[{key}", 0) or self._find(key, 0), None,
-                              f"unknown top-level key '{key}'{_suggest(key, TOP_KEYS)}")
+                self._problem(
+                    self._find(f"[{key}", 0) or self._find(key, 0),
+                    None,
+                    f"unknown top-level key '{key}'{_suggest(key, TOP_KEYS)}",
+                )
         pack = self._parse_pack()
         raw_rules = self.data.get("rule", [])
         if not isinstance(raw_rules, list) or not all(isinstance(r, dict) for r in raw_rules):
@@ -150,7 +153,7 @@ class _RuleFileParser:
         for rule in rules:
             if ids.count(rule.id) > 1 and rules.index(rule) != ids.index(rule.id):
                 self._problem(rule.line, rule.id, "duplicate id in this file")
-        unique = []
+        unique: list[Rule] = []
         for rule in rules:
             if rule.id not in {u.id for u in unique}:
                 unique.append(rule)
@@ -217,7 +220,7 @@ class _RuleFileParser:
 
     # -- one rule --------------------------------------------------------------------------
 
-    def _parse_rule(self, raw: dict[str, Any], line: int, pack: str) -> Rule | None:  # noqa: C901
+    def _parse_rule(self, raw: dict[str, Any], line: int, pack: str) -> Rule | None:
         before = len(self.problems)
         rule_id = raw.get("id")
         if not isinstance(rule_id, str) or not rule_id:
@@ -259,8 +262,10 @@ class _RuleFileParser:
             bad("action", f"action '{action.value}' takes no 'phrases' or 'pattern'")
         phrase_tuple: tuple[str, ...] = ()
         if phrases is not None:
-            if not isinstance(phrases, list) or not phrases or not all(
-                isinstance(p, str) for p in phrases
+            if (
+                not isinstance(phrases, list)
+                or not phrases
+                or not all(isinstance(p, str) for p in phrases)
             ):
                 bad("phrases", "'phrases' must be a non-empty list of strings")
             else:
@@ -316,8 +321,10 @@ class _RuleFileParser:
             bad("replacement", "'replacement' only goes with action 'replace'")
 
         languages = raw.get("languages", ["*"])
-        if not isinstance(languages, list) or not languages or not all(
-            isinstance(lang, str) and LANG_RE.match(lang) for lang in languages
+        if (
+            not isinstance(languages, list)
+            or not languages
+            or not all(isinstance(lang, str) and LANG_RE.match(lang) for lang in languages)
         ):
             bad("languages", "'languages' must be a list of ISO 639-1 codes or \"*\"")
             languages = ["*"]
@@ -356,8 +363,11 @@ class _RuleFileParser:
         if action is not None and action.is_line_action:
             keep_langs = {lang for lang, _ in keep if lang != "*"}
             if len(keep_langs) < 2:
-                bad("keep", "line and tail rules need 'keep' examples in at least two languages "
-                            "(keep.en = [...], keep.de = [...])")
+                bad(
+                    "keep",
+                    "line and tail rules need 'keep' examples in at least two languages "
+                    "(keep.en = [...], keep.de = [...])",
+                )
         examples = self._whole_examples(raw, line, rid)
 
         if len(self.problems) > before or rule_id is None or action is None:
@@ -401,7 +411,9 @@ class _RuleFileParser:
         elif isinstance(value, dict):
             groups = value
         else:
-            self._problem(where, rule_id, f"'{key}' must be a list of strings or a table by language")
+            self._problem(
+                where, rule_id, f"'{key}' must be a list of strings or a table by language"
+            )
             return ()
         for lang, texts in groups.items():
             if not LANG_RE.match(lang):
@@ -426,15 +438,16 @@ class _RuleFileParser:
         for item in value:
             for key in item:
                 if key not in EXAMPLE_KEYS:
-                    self._problem(where, rule_id, f"unknown example key '{key}'"
-                                  f"{_suggest(key, EXAMPLE_KEYS)}")
+                    self._problem(
+                        where, rule_id, f"unknown example key '{key}'{_suggest(key, EXAMPLE_KEYS)}"
+                    )
             source, target = item.get("input"), item.get("output")
             expect = item.get("expect", "pass")
             if not isinstance(source, str) or not isinstance(target, str):
                 self._problem(where, rule_id, "an example needs 'input' and 'output' strings")
                 continue
             if expect not in ("pass", "fail"):
-                self._problem(where, rule_id, "example 'expect' must be \"pass\" or \"fail\"")
+                self._problem(where, rule_id, 'example \'expect\' must be "pass" or "fail"')
             examples.append(Example(source, target, expect == "fail"))
         return tuple(examples)
 

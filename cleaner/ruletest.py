@@ -71,7 +71,10 @@ def check_rule(rule: Rule, full: Cleaner) -> list[CaseResult]:
         ok = got == example.output
         problem = "" if ok else f"expected {example.output!r}, got {got!r}"
         if example.expect_fail:
-            ok, problem = (not ok), ("" if not ok else "expected to fail but passes (remove expect)")
+            ok, problem = (
+                (not ok),
+                ("" if not ok else "expected to fail but passes (remove expect)"),
+            )
         results.append(CaseResult(rule, f"example[{index}]", ok, problem, example.expect_fail))
     return results
 
