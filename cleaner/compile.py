@@ -96,7 +96,8 @@ class CompiledRules:
         self._line_patterns = [(rule, _compile(rule)) for rule in pattern_rules]
         self._line_gate = _gate(pattern_rules)
 
-        self.repeat = next((r for r in rules if r.action is Action.DROP_REPEAT), None)
+        self.repeats = [r for r in rules if r.action is Action.DROP_REPEAT]
+        self.repeat_min_chars = min((r.min_chars for r in self.repeats), default=0)
         self.teaser = next((r for r in rules if r.action is Action.DROP_TEASER), None)
         tails = [r for r in rules if r.action is Action.DROP_TAIL]
         last = [r.lines or 0 for r in line_rules if r.where.value == "last-lines"]

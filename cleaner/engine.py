@@ -93,7 +93,7 @@ class _Document:
         self.queue: deque[_Line] = deque()
         self.queue_chars = 0
         self.no = 0
-        self.seen: set[int] = set()
+        self.seen: dict[int, int] = {}  # line hash -> last line number it was seen on
         self.teaser: _Line | None = None
         self.teaser_rest = ""
         self.teaser_parts = 0
@@ -157,13 +157,19 @@ class _Document:
                 else:
                     line.drop = rule
                     return
-        if self.c.repeat is not None and len(stripped) >= self.c.repeat.min_chars:
+        if self.c.repeats and len(stripped) >= self.c.repeat_min_chars:
             key = hash(stripped)  # 8 bytes a line, not the line: bounded memory on long documents
-            if key in self.seen:
-                line.drop = self.c.repeat
-                return
-            if len(self.seen) < REPEAT_MEMORY:
-                self.seen.add(key)
+            previous = self.seen.get(key)
+            if previous is not None:
+                for rule in self.c.repeats:
+                    if len(stripped) >= rule.min_chars and (
+                        rule.within_lines is None or line.no - previous <= rule.within_lines
+                    ):
+                        self.seen[key] = line.no
+                        line.drop = rule
+                        return
+            if previous is not None or len(self.seen) < REPEAT_MEMORY:
+                self.seen[key] = line.no
         if self.c.teaser is not None:
             self._check_teaser(line, " ".join(stripped.split()))
 

@@ -71,6 +71,7 @@ class Rule:
     lines: int | None = None
     max_chars: int = 100
     min_chars: int = 25
+    within_lines: int | None = None
     block_max_lines: int = 60
     block_max_chars: int = 12_000
     tags: tuple[str, ...] = ()

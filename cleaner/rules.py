@@ -22,14 +22,16 @@ from cleaner.text import normalize_key
 RULE_KEYS = frozenset(
     {
         "id", "why", "action", "phrases", "pattern", "anchor", "case-sensitive", "replacement",
-        "languages", "where", "lines", "max-chars", "min-chars", "block-max-lines",
+        "languages", "where", "lines", "max-chars", "min-chars", "within-lines", "block-max-lines",
         "block-max-chars", "tags", "match", "keep", "example",
     }
 )  # fmt: skip
 PACK_KEYS = frozenset({"name", "description"})
 TOP_KEYS = frozenset({"pack", "rule"})
 EXAMPLE_KEYS = frozenset({"input", "output", "expect"})
-INT_KEYS = ("lines", "max-chars", "min-chars", "block-max-lines", "block-max-chars")
+INT_KEYS = (
+    "lines", "max-chars", "min-chars", "within-lines", "block-max-lines", "block-max-chars",
+)  # fmt: skip
 ID_RE = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*\Z")
 LANG_RE = re.compile(r"(?:\*|[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)\Z")
 TOML_POS_RE = re.compile(r"\(at line (\d+), column \d+\)")
@@ -349,6 +351,8 @@ class _RuleFileParser:
             bad("lines", "'lines' goes with where = 'first-lines' or 'last-lines'")
         if where is Where.LAST_LINES and action in (Action.DROP_REPEAT, Action.DROP_TEASER):
             bad("where", "drop-repeat and drop-teaser rules cannot be limited to the last lines")
+        if "within-lines" in raw and action is not Action.DROP_REPEAT:
+            bad("within-lines", "'within-lines' only goes with action 'drop-repeat'")
         for key in ("block-max-lines", "block-max-chars"):
             if key in raw and action is not Action.DROP_TAIL:
                 bad(key, f"'{key}' only goes with action 'drop-tail'")
@@ -389,6 +393,7 @@ class _RuleFileParser:
             lines=ints.get("lines"),
             max_chars=ints.get("max-chars", 100),
             min_chars=ints.get("min-chars", 25),
+            within_lines=ints.get("within-lines"),
             block_max_lines=ints.get("block-max-lines", 60),
             block_max_chars=ints.get("block-max-chars", 12_000),
             tags=tuple(tags),

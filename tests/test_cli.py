@@ -114,7 +114,7 @@ def test_rules_test_fails_on_a_bad_example(tmp_path: Path) -> None:
     path = tmp_path / "mine.toml"
     path.write_text(
         '[pack]\nname = "mine"\n[[rule]]\nid = "mine.x"\nwhy = "x"\naction = "drop-span"\n'
-        "pattern = 'zzz'\nmatch = [\"nothing here\"]\nkeep = [\"fine\"]\n",
+        'pattern = \'zzz\'\nmatch = ["nothing here"]\nkeep = ["fine"]\n',
         encoding="utf-8",
     )
     result = run("rules", "test", str(path))
@@ -125,9 +125,7 @@ def test_rules_test_fails_on_a_bad_example(tmp_path: Path) -> None:
 @pytest.mark.skipif(shutil.which("cleaner") is None, reason="cleaner is not installed")
 def test_real_shell_pipeline() -> None:
     expected = (FIXTURES / "pages" / "seed-000.out.txt").read_bytes()
-    out = subprocess.run(
-        f"cat '{SEED}' | cleaner", shell=True, capture_output=True, check=True
-    )
+    out = subprocess.run(f"cat '{SEED}' | cleaner", shell=True, capture_output=True, check=True)
     assert out.stdout == expected
     assert out.stderr == b""
 
@@ -135,12 +133,20 @@ def test_real_shell_pipeline() -> None:
 @pytest.mark.skipif(shutil.which("cleaner") is None, reason="cleaner is not installed")
 def test_broken_pipe_exits_quietly(tmp_path: Path) -> None:
     big = tmp_path / "big.txt"
-    big.write_text("Ein ganz normaler Satz mit Inhalt, Nummer %d.\n" * 1 + "".join(
-        f"Ein ganz normaler Satz mit Inhalt, Nummer {i}.\n" for i in range(200_000)
-    ), encoding="utf-8")
+    big.write_text(
+        "Ein ganz normaler Satz mit Inhalt, Nummer %d.\n" * 1
+        + "".join(f"Ein ganz normaler Satz mit Inhalt, Nummer {i}.\n" for i in range(200_000)),
+        encoding="utf-8",
+    )
     out = subprocess.run(
-        ["bash", "-c", f"set -o pipefail; cleaner '{big}' | head -1; echo \"rc=${{PIPESTATUS[0]}}\""],
-        capture_output=True, text=True, check=False,
+        [
+            "bash",
+            "-c",
+            f"set -o pipefail; cleaner '{big}' | head -1; echo \"rc=${{PIPESTATUS[0]}}\"",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert out.stdout.splitlines()[-1] == "rc=141"
     assert "Traceback" not in out.stderr and "Error" not in out.stderr
@@ -148,7 +154,10 @@ def test_broken_pipe_exits_quietly(tmp_path: Path) -> None:
 
 def test_python_m_cleaner() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "cleaner", "-"], input=TEXT, capture_output=True, text=True,
+        [sys.executable, "-m", "cleaner", "-"],
+        input=TEXT,
+        capture_output=True,
+        text=True,
         check=True,
     )
     assert out.stdout == "Ein Satz mit Inhalt.\n"

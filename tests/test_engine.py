@@ -35,7 +35,9 @@ keep.de = ["Schreibe einen Kommentar, sagte er."]
 
 def test_drop_line_whole_line_only(make_cleaner: Callable[..., Cleaner]) -> None:
     cleaner = make_cleaner(DROP_LINE)
-    text = "Erster Absatz.\nShare this:\nSHARE THIS\n— Teilen mit: —\nPlease share this: it helps.\n"
+    text = (
+        "Erster Absatz.\nShare this:\nSHARE THIS\n— Teilen mit: —\nPlease share this: it helps.\n"
+    )
     result = cleaner.clean(text)
     assert result.text == "Erster Absatz.\nPlease share this: it helps.\n"
     assert [c.rule_id for c in result.changes] == ["t.share"] * 3
@@ -43,8 +45,9 @@ def test_drop_line_whole_line_only(make_cleaner: Callable[..., Cleaner]) -> None
 
 
 def test_max_chars_guard_keeps_long_line(make_cleaner: Callable[..., Cleaner]) -> None:
-    cleaner = make_cleaner(DROP_LINE.replace('phrases = ["Share this:", "Teilen mit:"]',
-                                             "pattern = '^share this'"))
+    cleaner = make_cleaner(
+        DROP_LINE.replace('phrases = ["Share this:", "Teilen mit:"]', "pattern = '^share this'")
+    )
     long_line = "Share this " + "word " * 20
     assert cleaner.clean(long_line + "\nShare this\n").text == long_line + "\n"
 
@@ -134,7 +137,9 @@ def test_start_anchor_needs_word_boundary(make_cleaner: Callable[..., Cleaner]) 
         keep.en = ["x"]
         keep.id = ["y"]
     """)
-    text = "Baca juga: Lima cara\nBaca jugalah buku ini.\n» Related: Foo bar\nRelatedness matters.\n"
+    text = (
+        "Baca juga: Lima cara\nBaca jugalah buku ini.\n» Related: Foo bar\nRelatedness matters.\n"
+    )
     assert cleaner.clean(text).text == "Baca jugalah buku ini.\nRelatedness matters.\n"
 
 
@@ -176,8 +181,11 @@ def test_repeated_line_keeps_first_copy(default_cleaner: Cleaner) -> None:
 
 
 def test_teaser_paragraph_kept_once(default_cleaner: Cleaner) -> None:
-    parts = ["F: Was ist das Positive an Social?", "A: Der größte Vorteil ist die Reichweite.",
-             "Hier ist eine Geschichte, die das zeigt und gleichzeitig warnt."]
+    parts = [
+        "F: Was ist das Positive an Social?",
+        "A: Der größte Vorteil ist die Reichweite.",
+        "Hier ist eine Geschichte, die das zeigt und gleichzeitig warnt.",
+    ]
     text = " ".join(parts) + "\n\n" + "\n\n".join(parts) + "\n"
     assert default_cleaner.clean(text).text == "\n\n".join(parts) + "\n"
 
