@@ -66,8 +66,14 @@ class CompiledRules:
         self._span = [(rule, _compile(rule)) for rule in span_rules]
         self._span_gate = _gate(span_rules)
 
-        line_rules = [r for r in rules if r.action.is_line_action]
-        self.max_line_chars = max((r.max_chars for r in line_rules), default=0)
+        line_rules = [
+            r for r in rules if r.action in (Action.DROP_LINE, Action.DROP_TAIL) and r.when is None
+        ]
+        self.feature_lines = [r for r in rules if r.action is Action.DROP_LINE and r.when]
+        self.runs = [r for r in rules if r.action is Action.DROP_RUN]
+        self.max_line_chars = max(
+            (r.max_chars for r in (*line_rules, *self.feature_lines)), default=0
+        )
         self._exact: dict[str, list[Rule]] = {}
         starts: dict[str, list[tuple[str, Rule]]] = {}
         self._anywhere: list[tuple[str, Rule]] = []
@@ -100,9 +106,19 @@ class CompiledRules:
         self.repeat_min_chars = min((r.min_chars for r in self.repeats), default=0)
         self.teaser = next((r for r in rules if r.action is Action.DROP_TEASER), None)
         tails = [r for r in rules if r.action is Action.DROP_TAIL]
-        last = [r.lines or 0 for r in line_rules if r.where.value == "last-lines"]
+        last = [
+            r.lines or 0
+            for r in (*line_rules, *self.feature_lines)
+            if r.where.value == "last-lines"
+        ]
         self.lookahead_lines = max(
-            [*(r.block_max_lines for r in tails), *last, 40 if self.teaser else 0, 0]
+            [
+                *(r.block_max_lines for r in tails),
+                *last,
+                *(4 * r.min_run + 8 for r in self.runs),  # a run is held until it is long enough
+                40 if self.teaser else 0,
+                0,
+            ]
         )
         self.lookahead_chars = max([*(r.block_max_chars + r.max_chars for r in tails), 1 << 16])
 

@@ -51,7 +51,9 @@ Sink = Callable[[Change], None]
 
 
 class _Line:
-    __slots__ = ("blank", "changes", "drop", "eol", "last", "no", "passthrough", "tails", "text")
+    __slots__ = (
+        "blank", "changes", "drop", "emitted", "eol", "last", "no", "passthrough", "tails", "text",
+    )  # fmt: skip
 
     def __init__(self, no: int, text: str, eol: str) -> None:
         self.no = no
@@ -63,6 +65,7 @@ class _Line:
         self.last: list[Rule] | None = None
         self.tails: list[Rule] | None = None
         self.passthrough = False
+        self.emitted = False
 
     def record(self, change: Change) -> None:
         if self.changes is None:
@@ -101,6 +104,9 @@ class _Document:
         self.pending: list[_Line] = []
         self.have_content = False
         self.dropped_by: Rule | None = None
+        # drop-run: per rule, the lines of the current run not yet known to be long enough,
+        # or None once the run is confirmed (later members are dropped as they come).
+        self.runs: dict[str, list[_Line] | None] = {rule.id: [] for rule in compiled.runs}
 
     # -- input side ------------------------------------------------------------------------
 
@@ -157,6 +163,18 @@ class _Document:
                 else:
                     line.drop = rule
                     return
+            for rule in self.c.feature_lines:
+                if (
+                    len(stripped) <= rule.max_chars
+                    and (rule.where is not Where.FIRST_LINES or line.no <= (rule.lines or 0))
+                    and rule.when is not None
+                    and rule.when.matches(stripped)
+                ):
+                    if rule.where is Where.LAST_LINES:
+                        line.last = [*(line.last or ()), rule]
+                    else:
+                        line.drop = rule
+                        return
         if self.c.repeats and len(stripped) >= self.c.repeat_min_chars:
             key = hash(stripped)  # 8 bytes a line, not the line: bounded memory on long documents
             previous = self.seen.get(key)
@@ -172,6 +190,36 @@ class _Document:
                 self.seen[key] = line.no
         if self.c.teaser is not None:
             self._check_teaser(line, " ".join(stripped.split()))
+        if self.c.runs:
+            self._track_runs(line, stripped)
+
+    def _track_runs(self, line: _Line, stripped: str) -> None:
+        """Drop runs of at least ``min-run`` consecutive lines with a rule's features.
+
+        Blank lines and lines other rules drop neither count nor break a run, so a menu with a
+        share label in it is one run; one short heading between two paragraphs is a run of one
+        and survives (jusText's context insight, in its simplest form).
+        """
+        for rule in self.c.runs:
+            assert rule.when is not None
+            member = (
+                len(stripped) <= rule.max_chars
+                and (rule.where is not Where.FIRST_LINES or line.no <= (rule.lines or 0))
+                and rule.when.matches(stripped)
+            )
+            pending = self.runs[rule.id]
+            if not member:
+                self.runs[rule.id] = []
+            elif pending is None:
+                if line.drop is None:
+                    line.drop = rule
+            else:
+                pending.append(line)
+                if len(pending) >= rule.min_run:
+                    for held in pending:
+                        if held.drop is None and not held.emitted:
+                            held.drop = rule
+                    self.runs[rule.id] = None
 
     def _check_teaser(self, line: _Line, norm: str) -> None:
         """Drop a paragraph that is exactly the next paragraphs joined (a repeated teaser)."""
@@ -253,6 +301,7 @@ class _Document:
         line.changes = None
 
     def _emit(self, line: _Line) -> Iterator[str]:
+        line.emitted = True
         if line.drop is not None:
             self._drop(line, line.drop)
             self.dropped_by = self.dropped_by or line.drop

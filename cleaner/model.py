@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from cleaner.features import Conditions
+
 
 class Action(StrEnum):
     """What a rule does with what it matches (a closed set: unknown actions are load errors)."""
@@ -19,11 +21,12 @@ class Action(StrEnum):
     DROP_TAIL = "drop-tail"
     DROP_REPEAT = "drop-repeat"
     DROP_TEASER = "drop-teaser"
+    DROP_RUN = "drop-run"
 
     @property
     def is_line_action(self) -> bool:
         """True for actions that remove whole lines chosen by a match (and so need guards)."""
-        return self in (Action.DROP_LINE, Action.DROP_TAIL)
+        return self in (Action.DROP_LINE, Action.DROP_TAIL, Action.DROP_RUN)
 
 
 class Anchor(StrEnum):
@@ -72,6 +75,9 @@ class Rule:
     max_chars: int = 100
     min_chars: int = 25
     within_lines: int | None = None
+    when: Conditions | None = None
+    """Line features a line must have to match (rules for debris without a list)."""
+    min_run: int = 3
     block_max_lines: int = 60
     block_max_chars: int = 12_000
     tags: tuple[str, ...] = ()

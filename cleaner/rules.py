@@ -16,6 +16,7 @@ from typing import Any
 import regex
 
 from cleaner.errors import RuleFileError
+from cleaner.features import Conditions, parse_conditions
 from cleaner.model import Action, Anchor, Example, Rule, RuleSet, Where
 from cleaner.text import normalize_key
 
@@ -23,6 +24,7 @@ RULE_KEYS = frozenset(
     {
         "id", "why", "action", "phrases", "pattern", "anchor", "case-sensitive", "replacement",
         "languages", "where", "lines", "max-chars", "min-chars", "within-lines", "block-max-lines",
+        "when", "min-run",
         "block-max-chars", "tags", "match", "keep", "example",
     }
 )  # fmt: skip
@@ -31,6 +33,7 @@ TOP_KEYS = frozenset({"pack", "rule"})
 EXAMPLE_KEYS = frozenset({"input", "output", "expect"})
 INT_KEYS = (
     "lines", "max-chars", "min-chars", "within-lines", "block-max-lines", "block-max-chars",
+    "min-run",
 )  # fmt: skip
 ID_RE = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*\Z")
 LANG_RE = re.compile(r"(?:\*|[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)\Z")
@@ -255,13 +258,39 @@ class _RuleFileParser:
 
         phrases = raw.get("phrases")
         pattern = raw.get("pattern")
-        needs_match = action not in (Action.DROP_REPEAT, Action.DROP_TEASER, None)
-        if phrases is not None and pattern is not None:
-            bad("pattern", "give either 'phrases' or 'pattern', not both")
-        elif needs_match and phrases is None and pattern is None:
-            bad("action", "missing 'phrases' or 'pattern' (what to match)")
-        elif not needs_match and action is not None and (phrases or pattern):
-            bad("action", f"action '{action.value}' takes no 'phrases' or 'pattern'")
+        when: Conditions | None = None
+        if "when" in raw:
+            if not isinstance(raw["when"], dict):
+                bad("when", "'when' must be a table of line conditions (when.max-words = 6)")
+            else:
+                when, when_problems = parse_conditions(raw["when"])
+                for text in when_problems:
+                    bad("when", text)
+            if action not in (Action.DROP_LINE, Action.DROP_RUN, None):
+                bad("when", "'when' goes with action 'drop-line' or 'drop-run'")
+        given = [key for key in ("phrases", "pattern", "when") if key in raw]
+        if action is Action.DROP_RUN:
+            if "when" not in raw:
+                bad("action", "action 'drop-run' needs 'when' (the features of a run's lines)")
+            elif len(given) > 1:
+                bad("when", "a 'drop-run' rule matches by 'when' only")
+        elif action in (Action.DROP_REPEAT, Action.DROP_TEASER):
+            if given:
+                bad("action", f"action '{action.value}' takes no 'phrases', 'pattern' or 'when'")
+        elif action is not None:
+            allowed = (
+                "'phrases', 'pattern' or 'when'"
+                if action is Action.DROP_LINE
+                else ("'phrases' or 'pattern'")
+            )
+            if len(given) > 1:
+                bad(given[1], f"give one of {allowed}, not several")
+            elif not given:
+                bad("action", f"missing {allowed} (what to match)")
+        if "min-run" in raw and action is not Action.DROP_RUN:
+            bad("min-run", "'min-run' only goes with action 'drop-run'")
+        if action is Action.DROP_RUN and raw.get("where") == "last-lines":
+            bad("where", "drop-run rules take where = 'anywhere' or 'first-lines'")
         phrase_tuple: tuple[str, ...] = ()
         if phrases is not None:
             if (
@@ -394,6 +423,8 @@ class _RuleFileParser:
             max_chars=ints.get("max-chars", 100),
             min_chars=ints.get("min-chars", 25),
             within_lines=ints.get("within-lines"),
+            when=when,
+            min_run=ints.get("min-run", 3),
             block_max_lines=ints.get("block-max-lines", 60),
             block_max_chars=ints.get("block-max-chars", 12_000),
             tags=tuple(tags),
