@@ -49,6 +49,7 @@ Examples:
   cleaner --explain page.txt > /dev/null      # what would be removed, and by which rule
   cleaner -o cleaned/ scraped/*.txt           # one output file per input
   cleaner --rules my-site.toml --disable dup.teaser page.txt
+  cleaner --enable layout page-text.txt       # also drop menus and link lists (opt-in)
   cleaner rules list                          # every rule, its id and why
   cleaner rules test my-site.toml             # run the examples in your rule file
 
@@ -89,6 +90,7 @@ def main() -> None:
 def _config(
     rules: tuple[Path, ...],
     disable: tuple[str, ...],
+    enable: tuple[str, ...],
     keep_comments: bool,
     lang: tuple[str, ...],
     no_repair: bool,
@@ -97,6 +99,7 @@ def _config(
     return CleanerConfig(
         rules=rules,
         disable=frozenset(disable),
+        enable=frozenset(enable),
         keep_comments=keep_comments,
         languages=frozenset(languages) if languages else None,
         repair=not no_repair,
@@ -194,6 +197,12 @@ def _outputs(files: tuple[str, ...], output: Path | None) -> list[tuple[str, Pat
     help="Turn off a rule id or a whole pack (repeatable).",
 )
 @click.option(
+    "--enable",
+    multiple=True,
+    metavar="ID",
+    help="Turn on an opt-in pack ('layout': menus and link lists of whole-page text) or rule.",
+)
+@click.option(
     "--keep-comments",
     is_flag=True,
     help="Keep comment threads (comment forms and spam notices still go).",
@@ -216,13 +225,14 @@ def clean_command(
     output: Path | None,
     rules: tuple[Path, ...],
     disable: tuple[str, ...],
+    enable: tuple[str, ...],
     keep_comments: bool,
     lang: tuple[str, ...],
     no_repair: bool,
     explain: bool,
     quiet: bool,
 ) -> None:
-    cleaner = _build(_config(rules, disable, keep_comments, lang, no_repair))
+    cleaner = _build(_config(rules, disable, enable, keep_comments, lang, no_repair))
     pairs = _outputs(files or ("-",), output)
     status = EXIT_OK
     current: Path | None = None
@@ -289,7 +299,8 @@ def rules_list(rules: tuple[Path, ...]) -> None:
     cleaner = _build(CleanerConfig(rules=rules))
     for rule in cleaner.rule_set.rules:
         langs = ",".join(rule.languages)
-        click.echo(f"{rule.id}\t{rule.action.value}\t{rule.pack}\t{langs}\t{rule.why}")
+        pack = rule.pack if rule.default else f"{rule.pack} (opt-in)"
+        click.echo(f"{rule.id}\t{rule.action.value}\t{pack}\t{langs}\t{rule.why}")
 
 
 @rules_group.command("test")

@@ -115,7 +115,8 @@ class CompiledRules:
             [
                 *(r.block_max_lines for r in tails),
                 *last,
-                *(4 * r.min_run + 8 for r in self.runs),  # a run is held until it is long enough
+                # a run is held until it is long enough, or until its end shows its context
+                *(4 * max(r.min_run, r.between_max_lines) + 8 for r in self.runs),
                 40 if self.teaser else 0,
                 0,
             ]

@@ -32,6 +32,8 @@ class CleanerConfig:
     - ``rules``: extra rule files or folders, loaded after the shipped packs.
     - ``defaults``: load the shipped packs (off: only ``rules``).
     - ``disable``: rule ids or pack names to turn off.
+    - ``enable``: rule ids or names of opt-in packs (``[pack] default = false``, like
+      ``layout``) to turn on.
     - ``keep_comments``: keep comment threads (turns off rules tagged ``comments``); comment
       forms and spam notices still go.
     - ``languages``: only rules for these languages (and ``*``); None = all, because debris is
@@ -42,6 +44,7 @@ class CleanerConfig:
     rules: tuple[Path, ...] = ()
     defaults: bool = True
     disable: frozenset[str] = frozenset()
+    enable: frozenset[str] = frozenset()
     keep_comments: bool = False
     languages: frozenset[str] | None = None
     repair: bool = True
@@ -71,6 +74,24 @@ class _Line:
         if self.changes is None:
             self.changes = []
         self.changes.append(change)
+
+
+class _Run:
+    """The current run of a drop-run rule: its first lines, its length, what came before."""
+
+    __slots__ = ("after_prose", "confirmed", "count", "lines")
+
+    def __init__(self) -> None:
+        self.lines: list[_Line] = []
+        self.count = 0
+        self.confirmed = False
+        self.after_prose = False
+
+    def reset(self, *, after_prose: bool) -> None:
+        self.lines = []
+        self.count = 0
+        self.confirmed = False
+        self.after_prose = after_prose
 
 
 def _diff_change(rule_id: str, action: str, no: int, old: str, new: str) -> Change:
@@ -104,9 +125,9 @@ class _Document:
         self.pending: list[_Line] = []
         self.have_content = False
         self.dropped_by: Rule | None = None
-        # drop-run: per rule, the lines of the current run not yet known to be long enough,
-        # or None once the run is confirmed (later members are dropped as they come).
-        self.runs: dict[str, list[_Line] | None] = {rule.id: [] for rule in compiled.runs}
+        self.runs: dict[str, _Run] = {rule.id: _Run() for rule in compiled.runs}
+        for run in self.runs.values():
+            run.after_prose = True  # the start of a document is a boundary, like prose
 
     # -- input side ------------------------------------------------------------------------
 
@@ -198,28 +219,42 @@ class _Document:
 
         Blank lines and lines other rules drop neither count nor break a run, so a menu with a
         share label in it is one run; one short heading between two paragraphs is a run of one
-        and survives (jusText's context insight, in its simplest form).
+        and survives. With ``between``, a run of at most ``between-max-lines`` lines that has
+        prose (lines meeting ``between``) right before and right after it is kept too: a list
+        inside an article, not a menu (jusText's context revision, in its simplest form).
         """
         for rule in self.c.runs:
             assert rule.when is not None
+            run = self.runs[rule.id]
             member = (
                 len(stripped) <= rule.max_chars
                 and (rule.where is not Where.FIRST_LINES or line.no <= (rule.lines or 0))
                 and rule.when.matches(stripped)
             )
-            pending = self.runs[rule.id]
             if not member:
-                self.runs[rule.id] = []
-            elif pending is None:
+                is_prose = rule.between is not None and rule.between.matches(stripped)
+                if (
+                    run.confirmed
+                    and is_prose
+                    and run.after_prose
+                    and run.count <= (rule.between_max_lines)
+                ):
+                    for held in run.lines:
+                        if held.drop is rule and not held.emitted:
+                            held.drop = None
+                run.reset(after_prose=is_prose)
+                continue
+            run.count += 1
+            if run.count <= max(rule.min_run, rule.between_max_lines):
+                run.lines.append(line)
+            if run.confirmed:
                 if line.drop is None:
                     line.drop = rule
-            else:
-                pending.append(line)
-                if len(pending) >= rule.min_run:
-                    for held in pending:
-                        if held.drop is None and not held.emitted:
-                            held.drop = rule
-                    self.runs[rule.id] = None
+            elif run.count >= rule.min_run:
+                run.confirmed = True
+                for held in run.lines:
+                    if held.drop is None and not held.emitted:
+                        held.drop = rule
 
     def _check_teaser(self, line: _Line, norm: str) -> None:
         """Drop a paragraph that is exactly the next paragraphs joined (a repeated teaser)."""
@@ -250,6 +285,12 @@ class _Document:
 
     def finish(self) -> Iterator[str]:
         """Resolve the rules that needed the end of the document, then flush everything."""
+        for rule in self.c.runs:  # the end of a document is a boundary too
+            run = self.runs[rule.id]
+            if run.confirmed and run.after_prose and run.count <= rule.between_max_lines:
+                for held in run.lines:
+                    if held.drop is rule and not held.emitted:
+                        held.drop = None
         lines = list(self.queue)
         count = len(lines)
         for index, line in enumerate(lines):
@@ -325,12 +366,18 @@ class _Document:
 def select_rules(rule_set: RuleSet, config: CleanerConfig) -> list[Rule]:
     """Return the rules ``config`` turns on; unknown names in ``disable`` are an error."""
     known = {r.id for r in rule_set.rules} | {r.pack for r in rule_set.rules}
-    unknown = sorted(config.disable - known)
-    if unknown:
-        raise RuleFileError([f"--disable: no rule or pack named '{name}'" for name in unknown])
+    problems = [
+        f"--{option}: no rule or pack named '{name}'"
+        for option, names in (("disable", config.disable), ("enable", config.enable))
+        for name in sorted(names - known)
+    ]
+    if problems:
+        raise RuleFileError(problems)
     chosen = []
     for rule in rule_set.rules:
         if rule.id in config.disable or rule.pack in config.disable:
+            continue
+        if not rule.default and not (rule.id in config.enable or rule.pack in config.enable):
             continue
         if config.keep_comments and "comments" in rule.tags:
             continue

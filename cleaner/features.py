@@ -14,7 +14,7 @@ import regex
 
 # Sentence-final punctuation, Latin, Arabic, Devanagari and CJK, possibly followed by
 # closing quotes or brackets ("… he said.”", "（完）。」").
-_TERMINAL_RE = regex.compile(r"[.!?…。！？؟।][\"'“”‘’«»‹›)\]」』】〉》]*$")
+_TERMINAL_RE = regex.compile(r"[.!?…。！？؟।:：][\"'“”‘’«»‹›)\]」』】〉》]*$")
 _CJK_RE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
 
 

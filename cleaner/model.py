@@ -78,6 +78,9 @@ class Rule:
     when: Conditions | None = None
     """Line features a line must have to match (rules for debris without a list)."""
     min_run: int = 3
+    between: Conditions | None = None
+    """drop-run: prose before and after a short run keeps it (a list inside an article)."""
+    between_max_lines: int = 12
     block_max_lines: int = 60
     block_max_chars: int = 12_000
     tags: tuple[str, ...] = ()
@@ -86,6 +89,8 @@ class Rule:
     keep: tuple[tuple[str, str], ...] = ()
     """(language, text) pairs that the whole rule set must leave unchanged."""
     examples: tuple[Example, ...] = ()
+    default: bool = True
+    """False for rules of an opt-in pack (``[pack] default = false``): on only with --enable."""
 
 
 @dataclass(frozen=True)

@@ -24,16 +24,16 @@ RULE_KEYS = frozenset(
     {
         "id", "why", "action", "phrases", "pattern", "anchor", "case-sensitive", "replacement",
         "languages", "where", "lines", "max-chars", "min-chars", "within-lines", "block-max-lines",
-        "when", "min-run",
+        "when", "min-run", "between", "between-max-lines",
         "block-max-chars", "tags", "match", "keep", "example",
     }
 )  # fmt: skip
-PACK_KEYS = frozenset({"name", "description"})
+PACK_KEYS = frozenset({"name", "description", "default"})
 TOP_KEYS = frozenset({"pack", "rule"})
 EXAMPLE_KEYS = frozenset({"input", "output", "expect"})
 INT_KEYS = (
     "lines", "max-chars", "min-chars", "within-lines", "block-max-lines", "block-max-chars",
-    "min-run",
+    "min-run", "between-max-lines",
 )  # fmt: skip
 ID_RE = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*\Z")
 LANG_RE = re.compile(r"(?:\*|[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)\Z")
@@ -130,6 +130,7 @@ class _RuleFileParser:
         self.lines = text.splitlines()
         self.data = data
         self.problems: list[str] = []
+        self.default = True
 
     def parse(self) -> tuple[list[Rule], list[str], str | None]:
         for key in self.data:
@@ -218,6 +219,10 @@ class _RuleFileParser:
             if key not in PACK_KEYS:
                 self._problem(line, None, f"unknown [pack] key '{key}'{_suggest(key, PACK_KEYS)}")
         name = pack.get("name")
+        default = pack.get("default", True)
+        if not isinstance(default, bool):
+            self._problem(line, None, "[pack] 'default' must be true or false")
+        self.default = default is not False
         if not isinstance(name, str) or not ID_RE.match(name):
             self._problem(line, None, "[pack] 'name' must be a lowercase name like 'wordpress'")
             return None
@@ -287,8 +292,16 @@ class _RuleFileParser:
                 bad(given[1], f"give one of {allowed}, not several")
             elif not given:
                 bad("action", f"missing {allowed} (what to match)")
-        if "min-run" in raw and action is not Action.DROP_RUN:
-            bad("min-run", "'min-run' only goes with action 'drop-run'")
+        between: Conditions | None = None
+        for key in ("min-run", "between", "between-max-lines"):
+            if key in raw and action is not Action.DROP_RUN:
+                bad(key, f"'{key}' only goes with action 'drop-run'")
+        if isinstance(raw.get("between"), dict):
+            between, between_problems = parse_conditions(raw["between"])
+            for text in between_problems:
+                bad("between", text.replace("'when", "'between"))
+        elif "between" in raw:
+            bad("between", "'between' must be a table of line conditions (between.min-words = 8)")
         if action is Action.DROP_RUN and raw.get("where") == "last-lines":
             bad("where", "drop-run rules take where = 'anywhere' or 'first-lines'")
         phrase_tuple: tuple[str, ...] = ()
@@ -425,12 +438,15 @@ class _RuleFileParser:
             within_lines=ints.get("within-lines"),
             when=when,
             min_run=ints.get("min-run", 3),
+            between=between,
+            between_max_lines=ints.get("between-max-lines", 12),
             block_max_lines=ints.get("block-max-lines", 60),
             block_max_chars=ints.get("block-max-chars", 12_000),
             tags=tuple(tags),
             match=match,
             keep=keep,
             examples=examples,
+            default=self.default,
         )
 
     def _examples(

@@ -88,9 +88,24 @@ def run_rule_tests(paths: Iterable[Path] = (), *, defaults: bool = True) -> list
     paths = list(paths)
     rule_set = load_rules(paths, defaults=defaults)
     tested = {p.resolve() for p in find_rule_files(paths)} if paths else None
-    full = Cleaner(rules=rule_set.rules)
     results = []
     for rule in rule_set.rules:
         if tested is None or rule.source.resolve() in tested:
-            results.extend(check_rule(rule, full))
+            results.extend(check_rule(rule, full_rule_set(rule_set.rules, rule)))
     return results
+
+
+_FULL: dict[tuple[int, str], Cleaner] = {}
+
+
+def full_rule_set(rules: tuple[Rule, ...], rule: Rule) -> Cleaner:
+    """Return the cleaner a rule's ``keep`` examples must survive.
+
+    That is every rule that is on by default, plus the rule's own pack when it is opt-in: a
+    user who turns on ``layout`` gets the default packs with it.
+    """
+    key = (id(rules), rule.pack if not rule.default else "")
+    if key not in _FULL:
+        chosen = [r for r in rules if r.default or (not rule.default and r.pack == rule.pack)]
+        _FULL[key] = Cleaner(rules=chosen)
+    return _FULL[key]

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner import Cleaner, load_rules
-from cleaner.ruletest import CaseResult, check_rule
+from cleaner import load_rules
+from cleaner.ruletest import CaseResult, check_rule, full_rule_set
 
 RULE_SET = load_rules()
-FULL = Cleaner(rules=RULE_SET.rules)
-RESULTS: list[CaseResult] = [r for rule in RULE_SET.rules for r in check_rule(rule, FULL)]
+RESULTS: list[CaseResult] = [
+    r for rule in RULE_SET.rules for r in check_rule(rule, full_rule_set(RULE_SET.rules, rule))
+]
 
 
 @pytest.mark.parametrize("result", RESULTS, ids=[r.test_id for r in RESULTS])
