@@ -7,6 +7,7 @@ cleaning is in ``engine.py``. Nothing but cleaned text is ever written to stdout
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 import tempfile
@@ -17,7 +18,7 @@ from typing import IO, Any, BinaryIO, NoReturn
 import click
 
 from cleaner import __version__
-from cleaner.engine import Cleaner, CleanerConfig
+from cleaner.engine import VALVE_ID, Cleaner, CleanerConfig
 from cleaner.errors import (
     EXIT_BROKEN_PIPE,
     EXIT_INPUT,
@@ -141,12 +142,26 @@ def _atomic_output(path: Path) -> Iterator[IO[bytes]]:
 
 
 def _write_clean(
-    cleaner: Cleaner, stream: BinaryIO, out: IO[bytes], source: str, explain: bool
+    cleaner: Cleaner, stream: BinaryIO, out: IO[bytes], source: str, explain: bool, quiet: bool
 ) -> None:
-    sink = (lambda change: click.echo(_explain_line(source, change), err=True)) if explain else None
+    valve = cleaner.config.max_removed_share
+
+    def sink(change: Change) -> None:
+        if change.rule_id == VALVE_ID:
+            if not quiet or explain:
+                what = "flagged" if cleaner.config.on_excess == "flag" else "kept unchanged"
+                share = float(change.replacement)
+                click.echo(
+                    f"cleaner: {source}: rules would remove {share:.0%} of it "
+                    f"(more than --max-removed-share {valve:g}): {what}",
+                    err=True,
+                )
+        elif explain:
+            click.echo(_explain_line(source, change), err=True)
+
     batch: list[str] = []
     size = 0
-    for line in cleaner.clean_stream(stream, sink):
+    for line in cleaner.clean_stream(stream, sink if explain or valve is not None else None):
         batch.append(line)
         size += len(line)
         if size >= 1 << 16:
@@ -215,6 +230,22 @@ def _outputs(files: tuple[str, ...], output: Path | None) -> list[tuple[str, Pat
 )
 @click.option("--no-repair", is_flag=True, help="Do not repair mojibake or entities.")
 @click.option(
+    "--max-removed-share",
+    type=click.FloatRange(0, 1),
+    metavar="SHARE",
+    help="Safety valve: a document whose rules would remove more than this share of its "
+    "characters is kept unchanged (or flagged, see --on-excess). Off by default; RefinedWeb "
+    "uses 0.05.",
+)
+@click.option(
+    "--on-excess",
+    type=click.Choice(["keep", "flag"]),
+    default="keep",
+    show_default=True,
+    help="With --max-removed-share: 'keep' writes the document unchanged, 'flag' cleans it "
+    "and names it on stderr.",
+)
+@click.option(
     "--explain",
     is_flag=True,
     help="Write every removal and repair, with its rule id and line, to stderr.",
@@ -229,10 +260,14 @@ def clean_command(
     keep_comments: bool,
     lang: tuple[str, ...],
     no_repair: bool,
+    max_removed_share: float | None,
+    on_excess: str,
     explain: bool,
     quiet: bool,
 ) -> None:
-    cleaner = _build(_config(rules, disable, enable, keep_comments, lang, no_repair))
+    config = _config(rules, disable, enable, keep_comments, lang, no_repair)
+    config = dataclasses.replace(config, max_removed_share=max_removed_share, on_excess=on_excess)
+    cleaner = _build(config)
     pairs = _outputs(files or ("-",), output)
     status = EXIT_OK
     current: Path | None = None
@@ -254,10 +289,10 @@ def clean_command(
             source = "<stdin>" if name == "-" else name
             try:
                 if target is None:
-                    _write_clean(cleaner, stream, sys.stdout.buffer, source, explain)
+                    _write_clean(cleaner, stream, sys.stdout.buffer, source, explain, quiet)
                 else:
                     with _atomic_output(target) as out:
-                        _write_clean(cleaner, stream, out, source, explain)
+                        _write_clean(cleaner, stream, out, source, explain, quiet)
             except OSError as exc:
                 if isinstance(exc, BrokenPipeError):
                     raise

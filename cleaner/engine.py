@@ -7,6 +7,7 @@ check needs them, so memory is bounded by the largest of those windows, not by t
 
 from __future__ import annotations
 
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -39,6 +40,10 @@ class CleanerConfig:
     - ``languages``: only rules for these languages (and ``*``); None = all, because debris is
       often in another language than the page (English forms on German posts).
     - ``repair``: ftfy and entity repair on; off leaves the characters as they came.
+    - ``max_removed_share``: the safety valve, off by default. A document whose rules remove
+      more than this share of its characters is returned unchanged (``on_excess="keep"``)
+      or cleaned but flagged (``"flag"``). RefinedWeb drops documents past 0.05; a page with
+      a long comment thread legitimately loses more, so choose it for your corpus.
     """
 
     rules: tuple[Path, ...] = ()
@@ -48,9 +53,18 @@ class CleanerConfig:
     keep_comments: bool = False
     languages: frozenset[str] | None = None
     repair: bool = True
+    max_removed_share: float | None = None
+    on_excess: str = "keep"
 
 
 Sink = Callable[[Change], None]
+
+VALVE_ID = "valve.max-removed-share"
+
+
+def removed_chars(changes: Iterable[Change]) -> int:
+    """Return how many characters the rules (not the repairs) removed."""
+    return sum(len(c.text) - len(c.replacement) for c in changes if c.action != "repair")
 
 
 class _Line:
@@ -426,7 +440,14 @@ class Cleaner:
         """
         changes: list[Change] = []
         out = "".join(self.clean_lines(text.splitlines(keepends=True), changes.append))
-        return CleanResult(out, tuple(changes))
+        share = removed_chars(changes) / len(text) if text else 0.0
+        limit = self.config.max_removed_share
+        if limit is None or share <= limit:
+            return CleanResult(out, tuple(changes), share)
+        note = Change(VALVE_ID, "valve", 0, 0, 0, "", "")
+        if self.config.on_excess == "flag":
+            return CleanResult(out, (*changes, note), share, "flagged")
+        return CleanResult(text, (note,), share, "kept")
 
     def clean_lines(self, lines: Iterable[str], sink: Sink | None = None) -> Iterator[str]:
         """Yield the cleaned lines of one document given as lines (with their line endings).
@@ -445,15 +466,47 @@ class Cleaner:
         yield from doc.finish()
 
     def clean_stream(self, stream: BinaryIO, sink: Sink | None = None) -> Iterator[str]:
-        """Yield the cleaned lines of one document read from a binary stream, in bounded memory.
+        """Yield the cleaned text of one document read from a binary stream, in bounded memory.
 
         Bytes that are not UTF-8 are read as Windows-1252 (recorded as ``repair.decode``);
-        lines longer than ``encoding.MAX_LINE_BYTES`` pass through unchanged in pieces.
+        lines longer than ``encoding.MAX_LINE_BYTES`` pass through unchanged in pieces. With
+        the safety valve on, the document's input and output are spooled (in memory up to
+        8 MiB each, then to a temporary file) until its end decides which one to yield.
         """
+        if self.config.max_removed_share is not None:
+            yield from self._clean_stream_valved(stream, sink)
+            return
         doc = _Document(self.compiled, self.config.repair, sink)
         for raw in read_lines(stream):
             yield from doc.feed(raw)
         yield from doc.finish()
+
+    def _clean_stream_valved(self, stream: BinaryIO, sink: Sink | None) -> Iterator[str]:
+        changes: list[Change] = []
+        doc = _Document(self.compiled, self.config.repair, changes.append)
+        size = 0
+        spool = 8 << 20
+        with (
+            tempfile.SpooledTemporaryFile(spool, "w+", encoding="utf-8", newline="") as source,
+            tempfile.SpooledTemporaryFile(spool, "w+", encoding="utf-8", newline="") as output,
+        ):
+            for raw in read_lines(stream):
+                size += len(raw.text) + len(raw.eol)
+                source.write(raw.text + raw.eol)
+                output.writelines(doc.feed(raw))
+            output.writelines(doc.finish())
+            share = removed_chars(changes) / size if size else 0.0
+            exceeded = share > (self.config.max_removed_share or 0.0)
+            keep_source = exceeded and self.config.on_excess != "flag"
+            if sink is not None:
+                for change in () if keep_source else changes:
+                    sink(change)
+                if exceeded:
+                    sink(Change(VALVE_ID, "valve", 0, 0, 0, "", f"{share:.3f}"))
+            chosen = source if keep_source else output
+            chosen.seek(0)
+            while block := chosen.read(1 << 16):
+                yield block
 
 
 def clean_text(text: str, config: CleanerConfig | None = None) -> CleanResult:

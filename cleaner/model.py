@@ -133,6 +133,10 @@ class CleanResult:
 
     text: str
     changes: tuple[Change, ...]
+    removed_share: float = 0.0
+    """Characters removed by rules (not repairs) as a share of the input's characters."""
+    valve: str | None = None
+    """"kept" if the safety valve returned the input unchanged, "flagged" if it only flagged."""
 
     @property
     def changed(self) -> bool:

@@ -161,3 +161,15 @@ def test_python_m_cleaner() -> None:
         check=True,
     )
     assert out.stdout == "Ein Satz mit Inhalt.\n"
+
+
+def test_safety_valve_on_the_command_line() -> None:
+    text = "Kurzer Artikel.\n\nLeave a Reply\n\nYour email address will not be published.\n"
+    kept = run("--max-removed-share", "0.5", "-", input=text)
+    assert kept.exit_code == 0
+    assert kept.stdout == text
+    assert "kept unchanged" in kept.stderr
+    flagged = run("--max-removed-share", "0.5", "--on-excess", "flag", "-", input=text)
+    assert flagged.stdout == "Kurzer Artikel.\n"
+    assert "flagged" in flagged.stderr
+    assert run("--max-removed-share", "1.5", "-", input=text).exit_code == 2

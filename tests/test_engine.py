@@ -213,3 +213,31 @@ def test_lookahead_window_is_bounded(default_cleaner: Cleaner) -> None:
     assert produced == 100
     window = default_cleaner.compiled.lookahead_lines
     assert 0 < window < 1000
+
+
+VALVE_TEXT = "Kurzer Artikel.\n\nLeave a Reply\n\nYour email address will not be published.\n"
+
+
+def test_safety_valve_keeps_document_unchanged() -> None:
+    from cleaner import CleanerConfig
+
+    cleaner = Cleaner(CleanerConfig(max_removed_share=0.5))
+    result = cleaner.clean(VALVE_TEXT)
+    assert result.text == VALVE_TEXT
+    assert result.valve == "kept"
+    assert result.removed_share > 0.5
+    assert [c.rule_id for c in result.changes] == ["valve.max-removed-share"]
+    streamed = "".join(cleaner.clean_stream(io.BytesIO(VALVE_TEXT.encode())))
+    assert streamed == VALVE_TEXT
+
+
+def test_safety_valve_flag_cleans_and_flags() -> None:
+    from cleaner import CleanerConfig
+
+    cleaner = Cleaner(CleanerConfig(max_removed_share=0.5, on_excess="flag"))
+    result = cleaner.clean(VALVE_TEXT)
+    assert result.text == "Kurzer Artikel.\n"
+    assert result.valve == "flagged"
+    below = Cleaner(CleanerConfig(max_removed_share=0.9)).clean(VALVE_TEXT)
+    assert below.text == "Kurzer Artikel.\n"
+    assert below.valve is None
