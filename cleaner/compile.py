@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import regex
 
-from cleaner.model import Action, Anchor, Change, Rule
+from cleaner.model import Action, Anchor, Change, Rule, Where
 from cleaner.text import collapse, normalize_key, strip_edges, strip_leading_edge
 
 _FLAGS = regex.V0
@@ -55,30 +55,23 @@ class SpanEdit:
     replacement: str
 
 
-class CompiledRules:
-    """The matchers for one rule set; build once, use for every line of every document."""
+class LineMatcher:
+    """Finds which of a set of line and tail rules match a short line, without a rule loop.
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    Whole-line phrases are one dict lookup on the normalised line, line-start phrases one
+    ``str.startswith`` on a tuple bucketed by first character, "anywhere" phrases one gate
+    pattern; patterns run one by one, each only on lines within its ``max-chars``.
+    """
+
+    def __init__(self, rules: Sequence[Rule], order: dict[str, int]) -> None:
         self.rules = tuple(rules)
-        self.actions = {rule.id: rule.action.value for rule in self.rules}
-
-        span_rules = [r for r in rules if r.action in (Action.DROP_SPAN, Action.REPLACE)]
-        self._span = [(rule, _compile(rule)) for rule in span_rules]
-        self._span_gate = _gate(span_rules)
-
-        line_rules = [
-            r for r in rules if r.action in (Action.DROP_LINE, Action.DROP_TAIL) and r.when is None
-        ]
-        self.feature_lines = [r for r in rules if r.action is Action.DROP_LINE and r.when]
-        self.runs = [r for r in rules if r.action is Action.DROP_RUN]
-        self.max_line_chars = max(
-            (r.max_chars for r in (*line_rules, *self.feature_lines)), default=0
-        )
+        self._order = order
+        self.max_chars = max((r.max_chars for r in rules), default=0)
         self._exact: dict[str, list[Rule]] = {}
         starts: dict[str, list[tuple[str, Rule]]] = {}
         self._anywhere: list[tuple[str, Rule]] = []
         pattern_rules: list[Rule] = []
-        for rule in line_rules:
+        for rule in rules:
             if rule.pattern is not None:
                 pattern_rules.append(rule)
                 continue
@@ -99,22 +92,87 @@ class CompiledRules:
             if self._anywhere
             else None
         )
-        # Line patterns run one by one, each only on lines within its max-chars. Measured on
-        # 1 MB of bench text (2026-11-22): 22 anchored, case-insensitive patterns with
-        # lookarounds cost 0.17 s one by one and 0.27 s as one combined alternation; the
-        # mrab engine finds no shared prefix to skip on, so combining only adds backtracking.
-        self._line_patterns = [(rule, _compile(rule), rule.max_chars) for rule in pattern_rules]
-        self._order = {rule.id: index for index, rule in enumerate(self.rules)}
+        # One by one, not combined: measured on 1 MB of bench text (2026-11-22), 22 anchored,
+        # case-insensitive patterns with lookarounds cost 0.17 s one by one and 0.27 s as one
+        # alternation; the mrab engine finds no shared prefix to skip on.
+        self._patterns = [(rule, _compile(rule), rule.max_chars) for rule in pattern_rules]
+
+    def find(self, stripped: str, folded: str) -> list[Rule]:
+        """Return the rules whose match fits a line, in rule-file order (guards not applied).
+
+        ``stripped`` is the line without surrounding whitespace, ``folded`` is
+        ``collapse(stripped)``, computed once by the caller.
+        """
+        found: list[Rule] = []
+        if self._exact:
+            found.extend(self._exact.get(strip_edges(folded), ()))
+        if self._starts:
+            head = strip_leading_edge(folded)
+            prefixes = self._start_prefixes.get(head[:1])
+            if prefixes and head.startswith(prefixes):
+                for key, rule in self._starts[head[:1]]:
+                    if head.startswith(key) and (
+                        len(head) == len(key)
+                        or not key[-1].isalnum()
+                        or not head[len(key)].isalnum()
+                    ):
+                        found.append(rule)
+        if self._anywhere_gate is not None and self._anywhere_gate.search(folded):
+            found.extend(rule for phrase, rule in self._anywhere if phrase in folded)
+        size = len(stripped)
+        for rule, pattern, limit in self._patterns:
+            if size <= limit and pattern.search(stripped) is not None:
+                found.append(rule)
+        if len(found) > 1:  # rule-file order, once each
+            order = self._order
+            found = sorted({rule.id: rule for rule in found}.values(), key=lambda r: order[r.id])
+        return found
+
+
+class CompiledRules:
+    """The matchers for one rule set; build once, use for every line of every document.
+
+    Line rules are split by where they may fire, so each line pays only for the rules that
+    can apply to it: ``anywhere`` rules on every short line, ``first-lines`` rules only on
+    the first lines, and ``end`` rules (``drop-tail`` triggers and ``last-lines`` rules) only
+    on the lines still held back when the document ends, a few dozen whatever its length.
+    """
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = tuple(rules)
+        self.actions = {rule.id: rule.action.value for rule in self.rules}
+        order = {rule.id: index for index, rule in enumerate(self.rules)}
+
+        span_rules = [r for r in rules if r.action in (Action.DROP_SPAN, Action.REPLACE)]
+        self._span = [(rule, _compile(rule)) for rule in span_rules]
+        self._span_gate = _gate(span_rules)
+
+        listed = [r for r in rules if r.action.is_line_action and r.action is not Action.DROP_RUN]
+        phrase_rules = [r for r in listed if r.when is None]
+        self.feature_lines = [r for r in listed if r.when is not None]
+        self.runs = [r for r in rules if r.action is Action.DROP_RUN]
+        at_end = [
+            r for r in phrase_rules if r.action is Action.DROP_TAIL or r.where is Where.LAST_LINES
+        ]
+        at_head = [r for r in phrase_rules if r not in at_end and r.where is Where.FIRST_LINES]
+        self.anywhere = LineMatcher(
+            [r for r in phrase_rules if r not in at_end and r not in at_head], order
+        )
+        self.head = LineMatcher(at_head, order)
+        self.head_lines = max((r.lines or 0 for r in at_head), default=0)
+        self.end = LineMatcher(at_end, order)
+        self.max_line_chars = max(
+            self.anywhere.max_chars,
+            self.head.max_chars,
+            *(r.max_chars for r in self.feature_lines),
+            0,
+        )
 
         self.repeats = [r for r in rules if r.action is Action.DROP_REPEAT]
         self.repeat_min_chars = min((r.min_chars for r in self.repeats), default=0)
         self.teaser = next((r for r in rules if r.action is Action.DROP_TEASER), None)
         tails = [r for r in rules if r.action is Action.DROP_TAIL]
-        last = [
-            r.lines or 0
-            for r in (*line_rules, *self.feature_lines)
-            if r.where.value == "last-lines"
-        ]
+        last = [r.lines or 0 for r in listed if r.where is Where.LAST_LINES]
         self.lookahead_lines = max(
             [
                 *(r.block_max_lines for r in tails),
@@ -151,37 +209,6 @@ class CompiledRules:
             pieces.append(text[last:])
             text = "".join(pieces)
         return text, edits
-
-    def line_candidates(self, stripped: str, folded: str) -> list[Rule]:
-        """Return the line and tail rules whose match fits a line (guards not yet applied).
-
-        ``stripped`` is the line without surrounding whitespace, ``folded`` is
-        ``collapse(stripped)``, computed once by the caller for every rule kind.
-        """
-        found: list[Rule] = []
-        if self._exact:
-            found.extend(self._exact.get(strip_edges(folded), ()))
-        if self._starts:
-            head = strip_leading_edge(folded)
-            prefixes = self._start_prefixes.get(head[:1])
-            if prefixes and head.startswith(prefixes):
-                for key, rule in self._starts[head[:1]]:
-                    if head.startswith(key) and (
-                        len(head) == len(key)
-                        or not key[-1].isalnum()
-                        or not head[len(key)].isalnum()
-                    ):
-                        found.append(rule)
-        if self._anywhere_gate is not None and self._anywhere_gate.search(folded):
-            found.extend(rule for phrase, rule in self._anywhere if phrase in folded)
-        size = len(stripped)
-        for rule, pattern, limit in self._line_patterns:
-            if size <= limit and pattern.search(stripped) is not None:
-                found.append(rule)
-        if len(found) > 1:  # keep rule-file order, once each
-            order = self._order
-            found = sorted({rule.id: rule for rule in found}.values(), key=lambda r: order[r.id])
-        return found
 
 
 def span_change(edit: SpanEdit, line: int) -> Change:

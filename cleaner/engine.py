@@ -185,17 +185,20 @@ class _Document:
                 line.drop = last_span  # a span rule emptied the line: the line goes with it
             return
         stripped = text.strip()
-        if len(stripped) <= self.c.max_line_chars:
-            for rule in self.c.line_candidates(stripped, collapse(stripped)):
-                if len(stripped) > rule.max_chars:
-                    continue
-                if rule.where is Where.FIRST_LINES and line.no > (rule.lines or 0):
-                    continue
-                if rule.action is Action.DROP_TAIL:
-                    line.tails = [*(line.tails or ()), rule]
-                elif rule.where is Where.LAST_LINES:
-                    line.last = [*(line.last or ()), rule]
-                else:
+        size = len(stripped)
+        if size <= self.c.max_line_chars:
+            found: list[Rule] = []
+            if size <= self.c.anywhere.max_chars or (
+                line.no <= self.c.head_lines and size <= self.c.head.max_chars
+            ):
+                folded = collapse(stripped)
+                found = self.c.anywhere.find(stripped, folded)
+                if line.no <= self.c.head_lines:
+                    found += self.c.head.find(stripped, folded)
+            for rule in found:
+                if size <= rule.max_chars and (
+                    rule.where is not Where.FIRST_LINES or line.no <= (rule.lines or 0)
+                ):
                     line.drop = rule
                     return
             for rule in self.c.feature_lines:
@@ -299,6 +302,7 @@ class _Document:
 
     def finish(self) -> Iterator[str]:
         """Resolve the rules that needed the end of the document, then flush everything."""
+        self._match_end_rules()
         for rule in self.c.runs:  # the end of a document is a boundary too
             run = self.runs[rule.id]
             if run.confirmed and run.after_prose and run.count <= rule.between_max_lines:
@@ -342,9 +346,39 @@ class _Document:
                 yield blank.text + blank.eol
         self.pending = []
 
+    def _match_end_rules(self) -> None:
+        """Find tail triggers and last-lines rules, only on the lines still held back.
+
+        These rules can only fire near the end, so they are never tried on the lines that
+        already left the window: a long document pays for them on a few dozen lines. A line
+        another rule already drops does not start a tail.
+        """
+        matcher = self.c.end
+        if not matcher.rules:
+            return
+        for line in self.queue:
+            if line.drop is not None or line.blank or line.passthrough:
+                continue
+            stripped = line.text.strip()
+            size = len(stripped)
+            if size > matcher.max_chars:
+                continue
+            for rule in matcher.find(stripped, collapse(stripped)):
+                if size > rule.max_chars or (
+                    rule.where is Where.FIRST_LINES and line.no > (rule.lines or 0)
+                ):
+                    continue
+                if rule.action is Action.DROP_TAIL:
+                    line.tails = [*(line.tails or ()), rule]
+                else:
+                    line.last = [*(line.last or ()), rule]
+
     # -- output side -----------------------------------------------------------------------
 
     def _drop(self, line: _Line, rule: Rule) -> None:
+        if self.sink is None:  # nobody listens: no record to build (the hot path of a pipe)
+            line.changes = None
+            return
         line.record(Change(rule.id, rule.action.value, line.no, 0, len(line.text),
                            line.text + line.eol, ""))  # fmt: skip
         self._flush_changes(line)
