@@ -17,6 +17,8 @@ from cleaner.model import Action, Anchor, Change, Rule, Where
 from cleaner.text import collapse, normalize_key, strip_edges, strip_leading_edge
 
 _FLAGS = regex.V0
+MEMO_SIZE = 8192
+"""Short lines whose matches each LineMatcher remembers (cleared when full)."""
 
 
 def _rule_pattern(rule: Rule) -> str:
@@ -96,13 +98,25 @@ class LineMatcher:
         # case-insensitive patterns with lookarounds cost 0.17 s one by one and 0.27 s as one
         # alternation; the mrab engine finds no shared prefix to skip on.
         self._patterns = [(rule, _compile(rule), rule.max_chars) for rule in pattern_rules]
+        # Short lines repeat a lot (menu words, "Share", bylines, the same line in a pipe),
+        # and the answer depends on the text alone: remember the latest few thousand.
+        self._memo: dict[str, tuple[Rule, ...]] = {}
 
-    def find(self, stripped: str, folded: str) -> list[Rule]:
+    def find(self, stripped: str, folded: str) -> tuple[Rule, ...]:
         """Return the rules whose match fits a line, in rule-file order (guards not applied).
 
         ``stripped`` is the line without surrounding whitespace, ``folded`` is
         ``collapse(stripped)``, computed once by the caller.
         """
+        memo = self._memo.get(stripped)
+        if memo is not None:
+            return memo
+        if len(self._memo) >= MEMO_SIZE:
+            self._memo.clear()
+        result = self._memo[stripped] = self._find(stripped, folded)
+        return result
+
+    def _find(self, stripped: str, folded: str) -> tuple[Rule, ...]:
         found: list[Rule] = []
         if self._exact:
             found.extend(self._exact.get(strip_edges(folded), ()))
@@ -126,7 +140,7 @@ class LineMatcher:
         if len(found) > 1:  # rule-file order, once each
             order = self._order
             found = sorted({rule.id: rule for rule in found}.values(), key=lambda r: order[r.id])
-        return found
+        return tuple(found)
 
 
 class CompiledRules:

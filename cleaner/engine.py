@@ -187,7 +187,7 @@ class _Document:
         stripped = text.strip()
         size = len(stripped)
         if size <= self.c.max_line_chars:
-            found: list[Rule] = []
+            found: tuple[Rule, ...] = ()
             if size <= self.c.anywhere.max_chars or (
                 line.no <= self.c.head_lines and size <= self.c.head.max_chars
             ):
