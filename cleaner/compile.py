@@ -161,10 +161,12 @@ class CompiledRules:
         self._span = [(rule, _compile(rule)) for rule in span_rules]
         self._span_gate = _gate(span_rules)
 
-        listed = [r for r in rules if r.action.is_line_action and r.action is not Action.DROP_RUN]
+        listed = [r for r in rules if r.action in (Action.DROP_LINE, Action.DROP_TAIL)]
         phrase_rules = [r for r in listed if r.when is None]
         self.feature_lines = [r for r in listed if r.when is not None]
         self.runs = [r for r in rules if r.action is Action.DROP_RUN]
+        self.heads = [r for r in rules if r.action is Action.DROP_HEAD]
+        self.foots = [r for r in rules if r.action is Action.DROP_FOOT]
         at_end = [
             r for r in phrase_rules if r.action is Action.DROP_TAIL or r.where is Where.LAST_LINES
         ]
@@ -185,7 +187,9 @@ class CompiledRules:
         self.repeats = [r for r in rules if r.action is Action.DROP_REPEAT]
         self.repeat_min_chars = min((r.min_chars for r in self.repeats), default=0)
         self.teaser = next((r for r in rules if r.action is Action.DROP_TEASER), None)
-        tails = [r for r in rules if r.action is Action.DROP_TAIL]
+        tails = [
+            r for r in rules if r.action in (Action.DROP_TAIL, Action.DROP_HEAD, Action.DROP_FOOT)
+        ]
         last = [r.lines or 0 for r in listed if r.where is Where.LAST_LINES]
         self.lookahead_lines = max(
             [

@@ -142,6 +142,9 @@ class _Document:
         self.runs: dict[str, _Run] = {rule.id: _Run() for rule in compiled.runs}
         for run in self.runs.values():
             run.after_prose = True  # the start of a document is a boundary, like prose
+        # drop-head: the rules still waiting for the first line of content, and what they hold
+        self.heads_open = list(compiled.heads)
+        self.head_chars = 0
 
     # -- input side ------------------------------------------------------------------------
 
@@ -230,6 +233,21 @@ class _Document:
             self._check_teaser(line, " ".join(stripped.split()))
         if self.c.runs:
             self._track_runs(line, stripped)
+        if self.heads_open and line.drop is None:
+            self._check_heads(line, stripped)
+
+    def _check_heads(self, line: _Line, stripped: str) -> None:
+        """Drop what came before the first line of content (drop-head), within its limits."""
+        self.head_chars += len(stripped)
+        for rule in list(self.heads_open):
+            assert rule.boundary is not None
+            if line.no > rule.block_max_lines or self.head_chars > rule.block_max_chars:
+                self.heads_open.remove(rule)  # no content in sight: the head stays
+            elif rule.boundary.matches(stripped):
+                self.heads_open.remove(rule)
+                for held in self.queue:
+                    if held.drop is None and not held.emitted and not held.passthrough:
+                        held.drop = rule
 
     def _track_runs(self, line: _Line, stripped: str) -> None:
         """Drop runs of at least ``min-run`` consecutive lines with a rule's features.
@@ -320,6 +338,26 @@ class _Document:
         for index in range(count - 1, -1, -1):
             suffix += len(lines[index].text)
             suffix_chars[index] = suffix
+        for rule in self.c.foots:
+            assert rule.boundary is not None
+            last = next(
+                (
+                    i
+                    for i in range(count - 1, -1, -1)
+                    if lines[i].drop is None
+                    and not lines[i].blank
+                    and rule.boundary.matches(lines[i].text.strip())
+                ),
+                None,
+            )
+            if (
+                last is not None
+                and count - last - 1 <= rule.block_max_lines
+                and suffix_chars[last] - len(lines[last].text) <= rule.block_max_chars
+            ):
+                for line in lines[last + 1 :]:
+                    if line.drop is None and not line.passthrough:
+                        line.drop = rule
         cut: tuple[int, Rule] | None = None
         for index, line in enumerate(lines):
             for rule in line.tails or ():

@@ -22,11 +22,15 @@ class Action(StrEnum):
     DROP_REPEAT = "drop-repeat"
     DROP_TEASER = "drop-teaser"
     DROP_RUN = "drop-run"
+    DROP_HEAD = "drop-head"
+    DROP_FOOT = "drop-foot"
 
     @property
     def is_line_action(self) -> bool:
         """True for actions that remove whole lines chosen by a match (and so need guards)."""
-        return self in (Action.DROP_LINE, Action.DROP_TAIL, Action.DROP_RUN)
+        return self in (
+            Action.DROP_LINE, Action.DROP_TAIL, Action.DROP_RUN, Action.DROP_HEAD, Action.DROP_FOOT,
+        )  # fmt: skip
 
 
 class Anchor(StrEnum):
@@ -81,6 +85,8 @@ class Rule:
     between: Conditions | None = None
     """drop-run: prose before and after a short run keeps it (a list inside an article)."""
     between_max_lines: int = 12
+    boundary: Conditions | None = None
+    """drop-head / drop-foot: what the first / last line of the content looks like."""
     block_max_lines: int = 60
     block_max_chars: int = 12_000
     tags: tuple[str, ...] = ()

@@ -24,7 +24,7 @@ RULE_KEYS = frozenset(
     {
         "id", "why", "action", "phrases", "pattern", "anchor", "case-sensitive", "replacement",
         "languages", "where", "lines", "max-chars", "min-chars", "within-lines", "block-max-lines",
-        "when", "min-run", "between", "between-max-lines",
+        "when", "min-run", "between", "between-max-lines", "boundary",
         "block-max-chars", "tags", "match", "keep", "example",
     }
 )  # fmt: skip
@@ -274,7 +274,24 @@ class _RuleFileParser:
             if action not in (Action.DROP_LINE, Action.DROP_RUN, None):
                 bad("when", "'when' goes with action 'drop-line' or 'drop-run'")
         given = [key for key in ("phrases", "pattern", "when") if key in raw]
-        if action is Action.DROP_RUN:
+        boundary: Conditions | None = None
+        if isinstance(raw.get("boundary"), dict):
+            boundary, boundary_problems = parse_conditions(raw["boundary"])
+            for text in boundary_problems:
+                bad("boundary", text.replace("'when", "'boundary"))
+        elif "boundary" in raw:
+            bad(
+                "boundary",
+                "'boundary' must be a table of line conditions (boundary.min-words = 10)",
+            )
+        if "boundary" in raw and action not in (Action.DROP_HEAD, Action.DROP_FOOT, None):
+            bad("boundary", "'boundary' goes with action 'drop-head' or 'drop-foot'")
+        if action in (Action.DROP_HEAD, Action.DROP_FOOT):
+            if "boundary" not in raw:
+                bad("action", f"action '{action.value}' needs 'boundary' (what prose looks like)")
+            if given:
+                bad(given[0], f"action '{action.value}' matches by 'boundary' only")
+        elif action is Action.DROP_RUN:
             if "when" not in raw:
                 bad("action", "action 'drop-run' needs 'when' (the features of a run's lines)")
             elif len(given) > 1:
@@ -396,8 +413,8 @@ class _RuleFileParser:
         if "within-lines" in raw and action is not Action.DROP_REPEAT:
             bad("within-lines", "'within-lines' only goes with action 'drop-repeat'")
         for key in ("block-max-lines", "block-max-chars"):
-            if key in raw and action is not Action.DROP_TAIL:
-                bad(key, f"'{key}' only goes with action 'drop-tail'")
+            if key in raw and action not in (Action.DROP_TAIL, Action.DROP_HEAD, Action.DROP_FOOT):
+                bad(key, f"'{key}' only goes with action 'drop-tail', 'drop-head' or 'drop-foot'")
 
         tags = raw.get("tags", [])
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
@@ -440,6 +457,7 @@ class _RuleFileParser:
             min_run=ints.get("min-run", 3),
             between=between,
             between_max_lines=ints.get("between-max-lines", 12),
+            boundary=boundary,
             block_max_lines=ints.get("block-max-lines", 60),
             block_max_chars=ints.get("block-max-chars", 12_000),
             tags=tuple(tags),
