@@ -230,7 +230,7 @@ class _Document:
             if previous is not None or len(self.seen) < REPEAT_MEMORY:
                 self.seen[key] = line.no
         if self.c.teaser is not None:
-            self._check_teaser(line, " ".join(stripped.split()))
+            self._check_teaser(line, stripped)
         if self.c.runs:
             self._track_runs(line, stripped)
         if self.heads_open and line.drop is None:
@@ -292,11 +292,15 @@ class _Document:
                         held.drop = rule
 
     def _check_teaser(self, line: _Line, norm: str) -> None:
-        """Drop a paragraph that is exactly the next paragraphs joined (a repeated teaser)."""
+        """Drop a paragraph that is exactly the next paragraphs joined (a repeated teaser).
+
+        ``norm`` is the stripped line; the paragraphs must follow the teaser's text exactly,
+        joined by whitespace (no per-line normalisation: this runs on every line).
+        """
         assert self.c.teaser is not None
         if self.teaser is not None:
             rest = self.teaser_rest
-            if rest.startswith(norm) and (len(rest) == len(norm) or rest[len(norm)] == " "):
+            if rest.startswith(norm) and (len(rest) == len(norm) or rest[len(norm)].isspace()):
                 self.teaser_rest = rest[len(norm) :].lstrip()
                 self.teaser_parts += 1
                 if not self.teaser_rest:
