@@ -188,6 +188,14 @@ class _Document:
                 line.drop = last_span  # a span rule emptied the line: the line goes with it
             return
         stripped = text.strip()
+        self._match(line, stripped)
+        if self.c.runs:
+            self._track_runs(line, stripped)
+        if self.heads_open and line.drop is None:
+            self._check_heads(line, stripped)
+
+    def _match(self, line: _Line, stripped: str) -> None:
+        """Decide the line rules, repeats and teasers for a non-blank line (first match wins)."""
         size = len(stripped)
         if size <= self.c.max_line_chars:
             found: tuple[Rule, ...] = ()
@@ -231,10 +239,6 @@ class _Document:
                 self.seen[key] = line.no
         if self.c.teaser is not None:
             self._check_teaser(line, stripped)
-        if self.c.runs:
-            self._track_runs(line, stripped)
-        if self.heads_open and line.drop is None:
-            self._check_heads(line, stripped)
 
     def _check_heads(self, line: _Line, stripped: str) -> None:
         """Drop what came before the first line of content (drop-head), within its limits."""
@@ -252,11 +256,12 @@ class _Document:
     def _track_runs(self, line: _Line, stripped: str) -> None:
         """Drop runs of at least ``min-run`` consecutive lines with a rule's features.
 
-        Blank lines and lines other rules drop neither count nor break a run, so a menu with a
-        share label in it is one run; one short heading between two paragraphs is a run of one
-        and survives. With ``between``, a run of at most ``between-max-lines`` lines that has
-        prose (lines meeting ``between``) right before and right after it is kept too: a list
-        inside an article, not a menu (jusText's context revision, in its simplest form).
+        Blank lines never break a run; a line another rule drops counts if it looks like a
+        member and is passed over otherwise, so a footer with "Contact" and a cookie notice in it
+        is one run; one short heading between two paragraphs is a run of one and survives.
+        With ``between``, a run of at most ``between-max-lines`` lines that has prose (lines
+        meeting ``between``) right before and right after it is kept too: a list inside an
+        article, not a menu (jusText's context revision, in its simplest form).
         """
         for rule in self.c.runs:
             assert rule.when is not None
@@ -267,6 +272,8 @@ class _Document:
                 and rule.when.matches(stripped)
             )
             if not member:
+                if line.drop is not None:
+                    continue  # dropped by another rule and unlike a member: passed over
                 is_prose = rule.between is not None and rule.between.matches(stripped)
                 if (
                     run.confirmed
