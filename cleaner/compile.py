@@ -193,6 +193,8 @@ class CompiledRules:
         last = [r.lines or 0 for r in listed if r.where is Where.LAST_LINES]
         self.lookahead_lines = max(
             [
+                # twice the block: block sizes count the lines that stay, and the window must
+                # still hold the trigger when other rules dropped lines inside the block
                 *(r.block_max_lines for r in tails),
                 *last,
                 # a run is held until it is long enough, or until its end shows its context

@@ -131,7 +131,8 @@ class _Document:
         self.queue: deque[_Line] = deque()
         self.queue_chars = 0
         self.no = 0
-        self.seen: dict[int, int] = {}  # line hash -> last line number it was seen on
+        self.seen: dict[int, int] = {}  # line hash -> content line number of its last copy
+        self.content_lines = 0
         self.teaser: _Line | None = None
         self.teaser_rest = ""
         self.teaser_parts = 0
@@ -189,6 +190,8 @@ class _Document:
             return
         stripped = text.strip()
         self._match(line, stripped)
+        if line.drop is None:
+            self.content_lines += 1  # distances for drop-repeat count the lines that stay
         if self.c.runs:
             self._track_runs(line, stripped)
         if self.heads_open and line.drop is None:
@@ -230,13 +233,13 @@ class _Document:
             if previous is not None:
                 for rule in self.c.repeats:
                     if len(stripped) >= rule.min_chars and (
-                        rule.within_lines is None or line.no - previous <= rule.within_lines
+                        rule.within_lines is None
+                        or self.content_lines - previous < rule.within_lines
                     ):
-                        self.seen[key] = line.no
                         line.drop = rule
                         return
             if previous is not None or len(self.seen) < REPEAT_MEMORY:
-                self.seen[key] = line.no
+                self.seen[key] = self.content_lines
         if self.c.teaser is not None:
             self._check_teaser(line, stripped)
 
@@ -344,6 +347,9 @@ class _Document:
             if line.drop is None and line.last:
                 distance = count - index
                 line.drop = next((r for r in line.last if distance <= (r.lines or 0)), None)
+        # Block sizes count every line, dropped or not: counting only the lines that stay would
+        # let a tail trigger near the top swallow an article whose lines other rules (layout)
+        # dropped in large numbers (seen on a bench page: a "Comments" share button).
         suffix = 0
         suffix_chars = [0] * count
         for index in range(count - 1, -1, -1):
