@@ -11,6 +11,7 @@ import dataclasses
 import os
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, BinaryIO, NoReturn
@@ -56,6 +57,20 @@ Examples:
 
 {EXIT_CODES_HELP}
 """
+
+
+def _format_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    line: str | None = None,
+) -> str:
+    """Library warnings (a user pattern that timed out) as one plain line on stderr."""
+    return f"cleaner: warning: {message}\n"
+
+
+warnings.formatwarning = _format_warning
 
 
 def _fail_usage(message: str) -> NoReturn:

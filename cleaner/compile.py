@@ -8,15 +8,23 @@ to blame. This module decides what matches; ``engine.py`` decides what to do abo
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import regex
 
 from cleaner.model import Action, Anchor, Change, Rule, Where
+from cleaner.rules import default_rules_dir
 from cleaner.text import collapse, normalize_key, strip_edges, strip_leading_edge
 
 _FLAGS = regex.V0
+USER_TIMEOUT = 1.0
+"""Seconds a user rule's pattern may spend on one line before it counts as no match.
+
+Shipped patterns are checked by the test suite and run without it (passing ``timeout`` costs
+~3 µs a call, research/perf.md); rule files from ``--rules`` are checked at load against probe
+lines (rules.py) and, because no probe catches every pathological pattern, also run with it."""
 MEMO_SIZE = 8192
 """Short lines whose matches each LineMatcher remembers (cleared when full)."""
 
@@ -34,6 +42,20 @@ def _rule_pattern(rule: Rule) -> str:
 
 def _compile(rule: Rule) -> regex.Pattern[str]:
     return regex.compile(_rule_pattern(rule), _FLAGS)
+
+
+def _timeout(rule: Rule) -> float | None:
+    """Return the time limit for a rule's pattern: none for shipped packs, USER_TIMEOUT else."""
+    return None if rule.source.resolve().parent == default_rules_dir().resolve() else USER_TIMEOUT
+
+
+def _timed_out(rule: Rule, size: int) -> None:
+    warnings.warn(
+        f"rule '{rule.id}' ({rule.source}): pattern gave up after {USER_TIMEOUT:g} s on a line "
+        f"of {size} characters; the line was treated as not matching",
+        RuntimeWarning,
+        stacklevel=3,
+    )
 
 
 def _gate(rules: Sequence[Rule]) -> regex.Pattern[str] | None:
@@ -97,7 +119,9 @@ class LineMatcher:
         # One by one, not combined: measured on 1 MB of bench text (2026-11-22), 22 anchored,
         # case-insensitive patterns with lookarounds cost 0.17 s one by one and 0.27 s as one
         # alternation; the mrab engine finds no shared prefix to skip on.
-        self._patterns = [(rule, _compile(rule), rule.max_chars) for rule in pattern_rules]
+        self._patterns = [
+            (rule, _compile(rule), rule.max_chars, _timeout(rule)) for rule in pattern_rules
+        ]
         # Short lines repeat a lot (menu words, "Share", bylines, the same line in a pipe),
         # and the answer depends on the text alone: remember the latest few thousand.
         self._memo: dict[str, tuple[Rule, ...]] = {}
@@ -134,9 +158,18 @@ class LineMatcher:
         if self._anywhere_gate is not None and self._anywhere_gate.search(folded):
             found.extend(rule for phrase, rule in self._anywhere if phrase in folded)
         size = len(stripped)
-        for rule, pattern, limit in self._patterns:
-            if size <= limit and pattern.search(stripped) is not None:
-                found.append(rule)
+        for rule, pattern, limit, timeout in self._patterns:
+            if size > limit:
+                continue
+            if timeout is None:
+                if pattern.search(stripped) is not None:
+                    found.append(rule)
+                continue
+            try:
+                if pattern.search(stripped, timeout=timeout) is not None:
+                    found.append(rule)
+            except TimeoutError:
+                _timed_out(rule, size)
         if len(found) > 1:  # rule-file order, once each
             order = self._order
             found = sorted({rule.id: rule for rule in found}.values(), key=lambda r: order[r.id])
@@ -158,8 +191,10 @@ class CompiledRules:
         order = {rule.id: index for index, rule in enumerate(self.rules)}
 
         span_rules = [r for r in rules if r.action in (Action.DROP_SPAN, Action.REPLACE)]
-        self._span = [(rule, _compile(rule)) for rule in span_rules]
+        self._span = [(rule, _compile(rule), _timeout(rule)) for rule in span_rules]
+        # the gate combines every span pattern, so a user pattern in it needs the time limit
         self._span_gate = _gate(span_rules)
+        self._gate_timeout = USER_TIMEOUT if any(t for _, _, t in self._span) else None
 
         listed = [r for r in rules if r.action in (Action.DROP_LINE, Action.DROP_TAIL)]
         phrase_rules = [r for r in listed if r.when is None]
@@ -207,16 +242,34 @@ class CompiledRules:
 
     def apply_spans(self, text: str) -> tuple[str, list[SpanEdit]]:
         """Return ``text`` with every drop-span and replace rule applied, and the edits made."""
-        if not self._span or (self._span_gate is not None and not self._span_gate.search(text)):
+        if not self._span:
             return text, []
+        if self._span_gate is not None:
+            try:
+                if self._gate_timeout is None:
+                    if not self._span_gate.search(text):
+                        return text, []
+                elif not self._span_gate.search(text, timeout=self._gate_timeout):
+                    return text, []
+            except TimeoutError:
+                pass  # let each rule try on its own, each with its own limit
         edits: list[SpanEdit] = []
-        for rule, pattern in self._span:
-            if pattern.search(text) is None:
+        for rule, pattern, timeout in self._span:
+            try:
+                matches = list(
+                    pattern.finditer(text)
+                    if timeout is None
+                    else pattern.finditer(text, timeout=timeout)
+                )
+            except TimeoutError:
+                _timed_out(rule, len(text))
+                continue
+            if not matches:
                 continue
             pieces: list[str] = []
             last = 0
             shift = 0  # offsets are recorded in the text as it stood before this edit
-            for match in pattern.finditer(text):
+            for match in matches:
                 new = match.expand(rule.replacement or "") if rule.action is Action.REPLACE else ""
                 if new == match.group():
                     continue

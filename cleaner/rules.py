@@ -353,6 +353,14 @@ class _RuleFileParser:
                 else:
                     if compiled.search("") is not None:
                         bad("pattern", "pattern matches the empty string (it would match anywhere)")
+                    slow = _too_slow(compiled)
+                    if slow is not None:
+                        bad(
+                            "pattern",
+                            f"pattern takes more than {PROBE_SECONDS:g} s on a line "
+                            f"like {slow[:12]!r}… of {len(slow)} characters "
+                            "(catastrophic backtracking?); rewrite it",
+                        )
 
         anchor_default = (
             Anchor.ANYWHERE if action in (Action.DROP_SPAN, Action.REPLACE) else Anchor.LINE
@@ -520,6 +528,34 @@ class _RuleFileParser:
                 self._problem(where, rule_id, 'example \'expect\' must be "pass" or "fail"')
             examples.append(Example(source, target, expect == "fail"))
         return tuple(examples)
+
+
+PROBE_SECONDS = 0.2
+"""How long a pattern may take on one probe line before the rule is refused at load."""
+
+# Lines that make backtracking patterns like (a+)+$ or (\w|\s)*x explode: long runs of one
+# class followed by a character that makes the match fail at the very end.
+_PROBES = tuple(
+    unit * (2000 // len(unit)) + tail
+    for unit in ("a", "aA", "a ", " ", "1", "a1-", "ä", "а", "\u0627", "字")
+    for tail in ("!", "\n!")
+)
+
+
+def _too_slow(compiled: regex.Pattern[str]) -> str | None:
+    """Return a probe line the pattern cannot finish on in time (None if it copes with all).
+
+    Probes are long runs of common characters and of the letters the pattern itself names,
+    each followed by a character that makes a match fail at the end.
+    """
+    source = regex.sub(r"\\.", "", compiled.pattern)  # escapes like \w are classes, not letters
+    own = sorted({ch for ch in source if ch.isalnum()})[:12]
+    for probe in (*_PROBES, *(ch * 2000 + "!" for ch in own)):
+        try:
+            compiled.search(probe, timeout=PROBE_SECONDS)
+        except TimeoutError:
+            return probe
+    return None
 
 
 def _suggest(key: str, known: Iterable[str]) -> str:

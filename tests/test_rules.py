@@ -61,3 +61,24 @@ def test_shipped_packs_load_and_cover_every_action() -> None:
 
 def test_loading_the_shipped_folder_twice_is_harmless() -> None:
     assert load_rules([default_rules_dir()]).rules == load_rules().rules
+
+
+def test_pathological_user_pattern_cannot_hang_a_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If a pattern gets past the load-time probes, the run-time limit still stops it."""
+    import cleaner.rules
+    from cleaner import Cleaner, CleanerConfig
+
+    monkeypatch.setattr(cleaner.rules, "_too_slow", lambda compiled: None)
+    monkeypatch.setattr("cleaner.compile.USER_TIMEOUT", 0.2)
+    path = tmp_path / "slow.toml"
+    path.write_text(
+        '[pack]\nname = "slow"\n[[rule]]\nid = "slow.span"\nwhy = "x"\naction = "drop-span"\n'
+        'pattern = \'(x+x+)+y\'\nmatch = ["xxy"]\nkeep = ["z"]\n',
+        encoding="utf-8",
+    )
+    cleaner = Cleaner(CleanerConfig(rules=(path,)))
+    line = "x" * 5000 + "\n"
+    with pytest.warns(RuntimeWarning, match="slow.span"):
+        assert cleaner.clean(line).text == line
