@@ -528,7 +528,7 @@ class Cleaner:
         ('Absatz mit Inhalt.\\n', ['comments.form-tail', 'comments.form-tail'])
         """
         changes: list[Change] = []
-        out = "".join(self.clean_lines(text.splitlines(keepends=True), changes.append))
+        out = "".join(self.clean_lines(split_lines(text), changes.append))
         share = removed_chars(changes) / len(text) if text else 0.0
         limit = self.config.max_removed_share
         if limit is None or share <= limit:
@@ -547,8 +547,8 @@ class Cleaner:
         for line in lines:
             if line.endswith("\r\n"):
                 raw = RawLine(line[:-2], 0, "\r\n")
-            elif line.endswith(("\n", "\r")):
-                raw = RawLine(line[:-1], 0, line[-1])
+            elif line.endswith("\n"):
+                raw = RawLine(line[:-1], 0, "\n")
             else:
                 raw = RawLine(line, 0, "")
             yield from doc.feed(raw)
@@ -596,6 +596,22 @@ class Cleaner:
             chosen.seek(0)
             while block := chosen.read(1 << 16):
                 yield block
+
+
+def split_lines(text: str) -> list[str]:
+    """Return the lines of ``text`` with their endings, split at ``\\n`` only.
+
+    Like the byte reader, and unlike ``str.splitlines``: U+2028, form feeds and lone CRs
+    are characters inside a line, so ``clean`` and ``clean_stream`` see the same lines.
+
+    >>> split_lines("a\\r\\nb\\u2028c\\n")
+    ['a\\r\\n', 'b\\u2028c\\n']
+    """
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
 
 
 def clean_text(text: str, config: CleanerConfig | None = None) -> CleanResult:
