@@ -35,7 +35,7 @@ def test_a_broken_example_is_reported(tmp_path) -> None:  # type: ignore[no-unty
     path.write_text(
         '[pack]\nname = "mine"\n[[rule]]\nid = "mine.share"\nwhy = "x"\naction = "drop-line"\n'
         'phrases = ["Share this"]\nmatch = ["Nope"]\nkeep.en = ["Share this"]\n'
-        'keep.de = ["Teilen"]\n',
+        'keep.de = ["Teilen Sie den Artikel mit Freunden."]\n',
         encoding="utf-8",
     )
     from cleaner.ruletest import run_rule_tests
