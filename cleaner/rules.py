@@ -353,7 +353,12 @@ class _RuleFileParser:
                 else:
                     if compiled.search("") is not None:
                         bad("pattern", "pattern matches the empty string (it would match anywhere)")
-                    slow = _too_slow(compiled)
+                    limit = (
+                        raw.get("max-chars", 100)
+                        if action is not None and action.is_line_action
+                        else None
+                    )
+                    slow = _too_slow(compiled, limit if isinstance(limit, int) else None)
                     if slow is not None:
                         bad(
                             "pattern",
@@ -542,15 +547,18 @@ _PROBES = tuple(
 )
 
 
-def _too_slow(compiled: regex.Pattern[str]) -> str | None:
+def _too_slow(compiled: regex.Pattern[str], max_chars: int | None = None) -> str | None:
     """Return a probe line the pattern cannot finish on in time (None if it copes with all).
 
     Probes are long runs of common characters and of the letters the pattern itself names,
-    each followed by a character that makes a match fail at the end.
+    each followed by a character that makes a match fail at the end; for line rules they are
+    cut to the rule's ``max-chars``, the longest line the pattern will ever see.
     """
     source = regex.sub(r"\\.", "", compiled.pattern)  # escapes like \w are classes, not letters
     own = sorted({ch for ch in source if ch.isalnum()})[:12]
     for probe in (*_PROBES, *(ch * 2000 + "!" for ch in own)):
+        if max_chars is not None and len(probe) > max_chars:
+            probe = probe[: max_chars - 1] + probe[-1]
         try:
             compiled.search(probe, timeout=PROBE_SECONDS)
         except TimeoutError:
