@@ -120,7 +120,8 @@ class LineMatcher:
         # case-insensitive patterns with lookarounds cost 0.17 s one by one and 0.27 s as one
         # alternation; the mrab engine finds no shared prefix to skip on.
         self._patterns = [
-            (rule, _compile(rule), rule.max_chars, _timeout(rule)) for rule in pattern_rules
+            (rule, _compile(rule), rule.max_chars, _timeout(rule), rule.requires)
+            for rule in pattern_rules
         ]
         # Short lines repeat a lot (menu words, "Share", bylines, the same line in a pipe),
         # and the answer depends on the text alone: remember the latest few thousand.
@@ -158,9 +159,11 @@ class LineMatcher:
         if self._anywhere_gate is not None and self._anywhere_gate.search(folded):
             found.extend(rule for phrase, rule in self._anywhere if phrase in folded)
         size = len(stripped)
-        for rule, pattern, limit, timeout in self._patterns:
+        for rule, pattern, limit, timeout, requires in self._patterns:
             if size > limit:
                 continue
+            if requires and not any(literal in folded for literal in requires):
+                continue  # the cheap literal check says the pattern cannot match
             if timeout is None:
                 if pattern.search(stripped) is not None:
                     found.append(rule)

@@ -73,6 +73,8 @@ class Rule:
     anchor: Anchor = Anchor.LINE
     case_sensitive: bool = False
     replacement: str | None = None
+    requires: tuple[str, ...] = ()
+    """Case-folded literals, one of which a line must contain before ``pattern`` is tried."""
     languages: tuple[str, ...] = ("*",)
     where: Where = Where.ANYWHERE
     lines: int | None = None

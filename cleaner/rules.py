@@ -24,7 +24,7 @@ RULE_KEYS = frozenset(
     {
         "id", "why", "action", "phrases", "pattern", "anchor", "case-sensitive", "replacement",
         "languages", "where", "lines", "max-chars", "min-chars", "within-lines", "block-max-lines",
-        "when", "min-run", "between", "between-max-lines", "boundary",
+        "when", "min-run", "between", "between-max-lines", "boundary", "requires",
         "block-max-chars", "tags", "match", "keep", "example",
     }
 )  # fmt: skip
@@ -394,6 +394,27 @@ class _RuleFileParser:
         elif replacement is not None:
             bad("replacement", "'replacement' only goes with action 'replace'")
 
+        requires = raw.get("requires", [])
+        if "requires" in raw:
+            if pattern is None and "pattern" not in raw:
+                bad("requires", "'requires' goes with 'pattern' (phrases need no prefilter)")
+            if (
+                not isinstance(requires, list)
+                or not requires
+                or not all(isinstance(r, str) and r.strip() for r in requires)
+            ):
+                bad("requires", "'requires' must be a non-empty list of non-empty strings")
+                requires = []
+            elif pattern is not None:
+                compiled_check = regex.compile(
+                    pattern, regex.V0 | (0 if case_sensitive else regex.I)
+                )
+                for text in (t for _, t in self._raw_examples(raw, "match")):
+                    folded = " ".join(text.casefold().split())
+                    if compiled_check.search(text.strip()) and not any(
+                        r.casefold() in folded for r in requires
+                    ):
+                        bad("requires", f"match example {text[:40]!r} contains none of 'requires'")
         languages = raw.get("languages", ["*"])
         if (
             not isinstance(languages, list)
@@ -471,6 +492,7 @@ class _RuleFileParser:
             between=between,
             between_max_lines=ints.get("between-max-lines", 12),
             boundary=boundary,
+            requires=tuple(r.casefold() for r in requires),
             block_max_lines=ints.get("block-max-lines", 60),
             block_max_chars=ints.get("block-max-chars", 12_000),
             tags=tuple(tags),
@@ -508,6 +530,21 @@ class _RuleFileParser:
         if not pairs:
             self._problem(where, rule_id, f"'{key}' needs at least one example")
         return tuple(pairs)
+
+    @staticmethod
+    def _raw_examples(raw: dict[str, Any], key: str) -> list[tuple[str, str]]:
+        value = raw.get(key)
+        if isinstance(value, list):
+            return [("*", t) for t in value if isinstance(t, str)]
+        if isinstance(value, dict):
+            return [
+                (k, t)
+                for k, v in value.items()
+                if isinstance(v, list)
+                for t in v
+                if isinstance(t, str)
+            ]
+        return []
 
     def _whole_examples(
         self, raw: dict[str, Any], line: int, rule_id: str | None
