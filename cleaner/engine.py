@@ -149,7 +149,7 @@ class _Document:
 
     # -- input side ------------------------------------------------------------------------
 
-    def feed(self, raw: RawLine) -> Iterator[str]:
+    def feed(self, raw: RawLine) -> list[str]:
         self.no += 1
         line = _Line(self.no, raw.text, raw.eol)
         if raw.bad_bytes:
@@ -322,15 +322,22 @@ class _Document:
         if len(norm) >= self.c.teaser.min_chars:
             self.teaser, self.teaser_rest, self.teaser_parts = line, norm, 0
 
-    def _push(self, line: _Line) -> Iterator[str]:
+    def _push(self, line: _Line) -> list[str]:
+        """Queue ``line`` and return the output of the lines that leave the window.
+
+        Eager, not a generator: the line is queued when ``feed`` is called, whether or not
+        the caller iterates over what comes back.
+        """
         self.queue.append(line)
         self.queue_chars += len(line.text)
+        out: list[str] = []
         while self.queue and (
             len(self.queue) > self.c.lookahead_lines or self.queue_chars > self.c.lookahead_chars
         ):
             old = self.queue.popleft()
             self.queue_chars -= len(old.text)
-            yield from self._emit(old)
+            out.extend(self._emit(old))
+        return out
 
     def finish(self) -> Iterator[str]:
         """Resolve the rules that needed the end of the document, then flush everything."""
