@@ -82,3 +82,17 @@ def test_pathological_user_pattern_cannot_hang_a_run(
     line = "x" * 5000 + "\n"
     with pytest.warns(RuntimeWarning, match="slow.span"):
         assert cleaner.clean(line).text == line
+
+
+def test_shipped_patterns_pass_the_load_time_probes() -> None:
+    """Shipped packs skip the probes at load (they cost 0.2 s a start); this is their check."""
+    import regex
+
+    from cleaner.rules import _too_slow
+
+    for rule in load_rules().rules:
+        if rule.pattern is None:
+            continue
+        flags = regex.V0 | (0 if rule.case_sensitive else regex.IGNORECASE)
+        limit = rule.max_chars if rule.action.is_line_action else None
+        assert _too_slow(regex.compile(rule.pattern, flags), limit) is None, rule.id
