@@ -41,6 +41,10 @@ def _rule_pattern(rule: Rule) -> str:
 
 
 def _compile(rule: Rule) -> regex.Pattern[str]:
+    if rule.pattern is not None:
+        # the same (pattern, flags) the loader validated with, so regex's cache returns it
+        flags = _FLAGS | (0 if rule.case_sensitive else regex.IGNORECASE)
+        return regex.compile(rule.pattern, flags)
     return regex.compile(_rule_pattern(rule), _FLAGS)
 
 
