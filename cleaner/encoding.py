@@ -173,15 +173,20 @@ def _cut_pieces(raw: bytes, max_line: int) -> tuple[list[bytes], bytes]:
     return pieces, raw
 
 
+# A line and its ending: LF, CRLF, or a lone CR (old Mac files). A CR at the very end of a
+# block is left for the next block, which may start with its LF.
+_LINE_RE = re.compile(rb"([^\r\n]*)(\r\n|\n|\r(?=[^\n]))")
+
+
 def read_lines(
     stream: BinaryIO, max_line: int = MAX_LINE_BYTES, block: int = 1 << 16
 ) -> Iterator[RawLine]:
     """Yield the lines of a binary stream in bounded memory, whatever their length.
 
-    Reads blocks (``read1``: whatever a pipe has ready, so output keeps flowing) and splits
-    them in C. A line longer than ``max_line`` bytes comes out in pieces flagged ``oversized``
-    (cut between UTF-8 characters, never inside a CRLF), which the engine passes through
-    unchanged.
+    Lines end at LF, CRLF or a lone CR, and each keeps the ending it had. Reads blocks
+    (``read1``: whatever a pipe has ready, so output keeps flowing). A line longer than
+    ``max_line`` bytes comes out in pieces flagged ``oversized`` (cut between UTF-8
+    characters, never inside a CRLF), which the engine passes through unchanged.
     """
     read = getattr(stream, "read1", stream.read)
     block = min(block, max_line)
@@ -191,26 +196,26 @@ def read_lines(
         data = read(block)
         if not data:
             break
-        lines = (rest + data).split(b"\n")
-        rest = lines.pop()
-        for raw in lines:
+        buf = rest + data
+        end = 0
+        for match in _LINE_RE.finditer(buf):
+            raw, eol = match.group(1), match.group(2)
+            end = match.end()
             if len(raw) > max_line:
                 pieces, raw = _cut_pieces(raw, max_line)
                 for piece in pieces:
                     yield RawLine(*decode_line(piece), eol="", oversized=True)
                 in_long_line = True
-            if raw.endswith(b"\r"):
-                text, bad = decode_line(raw[:-1])
-                yield RawLine(text, bad, "\r\n", in_long_line)
-            else:
-                text, bad = decode_line(raw)
-                yield RawLine(text, bad, "\n", in_long_line)
+            text, bad = decode_line(raw)
+            yield RawLine(text, bad, eol.decode("ascii"), in_long_line)
             in_long_line = False
+        rest = buf[end:]
         if len(rest) > max_line:
             pieces, rest = _cut_pieces(rest, max_line)
             for piece in pieces:
                 yield RawLine(*decode_line(piece), eol="", oversized=True)
             in_long_line = True
     if rest:
-        text, bad = decode_line(rest)
-        yield RawLine(text, bad, "", in_long_line)
+        eol = "\r" if rest.endswith(b"\r") else ""
+        text, bad = decode_line(rest[: len(rest) - len(eol)])
+        yield RawLine(text, bad, eol, in_long_line)

@@ -7,6 +7,7 @@ check needs them, so memory is bounded by the largest of those windows, not by t
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -554,8 +555,8 @@ class Cleaner:
         for line in lines:
             if line.endswith("\r\n"):
                 raw = RawLine(line[:-2], 0, "\r\n")
-            elif line.endswith("\n"):
-                raw = RawLine(line[:-1], 0, "\n")
+            elif line.endswith(("\n", "\r")):
+                raw = RawLine(line[:-1], 0, line[-1])
             else:
                 raw = RawLine(line, 0, "")
             yield from doc.feed(raw)
@@ -605,19 +606,23 @@ class Cleaner:
                 yield block
 
 
+_TEXT_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)")
+
+
 def split_lines(text: str) -> list[str]:
-    """Return the lines of ``text`` with their endings, split at ``\\n`` only.
+    """Return the lines of ``text`` with their endings: LF, CRLF or a lone CR.
 
-    Like the byte reader, and unlike ``str.splitlines``: U+2028, form feeds and lone CRs
-    are characters inside a line, so ``clean`` and ``clean_stream`` see the same lines.
+    Like the byte reader, and unlike ``str.splitlines``: U+2028, form feeds and the other
+    Unicode breaks are characters inside a line, so ``clean`` and ``clean_stream`` see the
+    same lines.
 
-    >>> split_lines("a\\r\\nb\\u2028c\\n")
-    ['a\\r\\n', 'b\\u2028c\\n']
+    >>> split_lines("a\\r\\nb\\u2028c\\rd\\n")
+    ['a\\r\\n', 'b\\u2028c\\r', 'd\\n']
     """
-    parts = text.split("\n")
-    lines = [part + "\n" for part in parts[:-1]]
-    if parts[-1]:
-        lines.append(parts[-1])
+    lines = _TEXT_LINE_RE.findall(text)
+    tail = text[sum(map(len, lines)) :]
+    if tail:
+        lines.append(tail)
     return lines
 
 

@@ -114,3 +114,13 @@ def test_crlf_never_split_between_pieces() -> None:
     pieces = list(read_lines(io.BytesIO(data), max_line=10))
     assert b"".join((p.text + p.eol).encode() for p in pieces) == data
     assert all(not p.text.endswith("\r") for p in pieces)
+
+
+def test_lone_cr_line_endings_are_lines_and_preserved(default_cleaner: Cleaner) -> None:
+    """Old Mac files end lines with a lone CR: each is a line, and each keeps its ending."""
+    data = b"Erste Zeile.\rLeave a Reply\rZweite Zeile.\r\nDritte.\n"
+    pieces = list(read_lines(io.BytesIO(data), block=4))  # blocks split between CR and LF
+    assert [p.eol for p in pieces] == ["\r", "\r", "\r\n", "\n"]
+    out = "".join(default_cleaner.clean_stream(io.BytesIO(b"Absatz eins.\rAbsatz zwei.\r")))
+    assert out == "Absatz eins.\rAbsatz zwei.\r"
+    assert default_cleaner.clean("A.\r[ad_1]\rB.\r").text == "A.\rB.\r"
