@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import io
 import os
 import sys
 import tempfile
@@ -19,6 +20,7 @@ from typing import IO, Any, BinaryIO, NoReturn
 import click
 
 from cleaner import __version__
+from cleaner.encoding import sniff_binary
 from cleaner.engine import VALVE_ID, Cleaner, CleanerConfig
 from cleaner.errors import (
     EXIT_BROKEN_PIPE,
@@ -186,6 +188,13 @@ def _write_clean(
     out.flush()
 
 
+def _peekable(stream: BinaryIO) -> io.BufferedReader:
+    """Return ``stream`` as a reader that can show its first bytes without consuming them."""
+    if isinstance(stream, io.BufferedReader):
+        return stream
+    return io.BufferedReader(stream)  # type: ignore[arg-type]  # BytesIO under CliRunner
+
+
 def _outputs(files: tuple[str, ...], output: Path | None) -> list[tuple[str, Path | None]]:
     """Pair each input with its output path (None = stdout)."""
     if output is None:
@@ -245,6 +254,11 @@ def _outputs(files: tuple[str, ...], output: Path | None) -> list[tuple[str, Pat
 )
 @click.option("--no-repair", is_flag=True, help="Do not repair mojibake or entities.")
 @click.option(
+    "--binary",
+    is_flag=True,
+    help="Clean inputs that look binary (NUL bytes, image or archive signatures) anyway.",
+)
+@click.option(
     "--max-removed-share",
     type=click.FloatRange(0, 1),
     metavar="SHARE",
@@ -275,6 +289,7 @@ def clean_command(
     keep_comments: bool,
     lang: tuple[str, ...],
     no_repair: bool,
+    binary: bool,
     max_removed_share: float | None,
     on_excess: str,
     explain: bool,
@@ -290,7 +305,7 @@ def clean_command(
         for name, target in pairs:
             current = target
             try:
-                stream: BinaryIO = (
+                opened: BinaryIO = (
                     sys.stdin.buffer if name == "-" else Path(name).open("rb")  # noqa: SIM115
                 )
             except IsADirectoryError:
@@ -302,6 +317,18 @@ def clean_command(
                 status = EXIT_INPUT
                 continue
             source = "<stdin>" if name == "-" else name
+            stream = _peekable(opened)
+            looks = None if binary else sniff_binary(stream.peek(8192)[:8192])
+            if looks is not None:
+                click.echo(
+                    f"cleaner: {source}: looks like {looks}, not text; not cleaned "
+                    "(--binary cleans it anyway)",
+                    err=True,
+                )
+                status = EXIT_INPUT
+                if name != "-":
+                    stream.close()
+                continue
             try:
                 if target is None:
                     _write_clean(cleaner, stream, sys.stdout.buffer, source, explain, quiet)
@@ -314,7 +341,7 @@ def clean_command(
                 click.echo(f"cleaner: {name}: {exc.strerror or exc}", err=True)
                 status = EXIT_INPUT
             finally:
-                if stream is not sys.stdin.buffer:
+                if name != "-":
                     stream.close()
     except BrokenPipeError:
         # The reader went away (`cleaner big.txt | head`): stop quietly, like cat does.

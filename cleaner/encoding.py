@@ -219,3 +219,33 @@ def read_lines(
         eol = "\r" if rest.endswith(b"\r") else ""
         text, bad = decode_line(rest[: len(rest) - len(eol)])
         yield RawLine(text, bad, eol, in_long_line)
+
+
+_MAGIC = (
+    (b"\x89PNG", "a PNG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"%PDF-", "a PDF"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x1f\x8b", "gzip data"),
+    (b"\xfd7zXZ\x00", "xz data"),
+    (b"(\xb5/\xfd", "zstd data"),
+    (b"\x7fELF", "an executable"),
+)
+
+
+def sniff_binary(head: bytes) -> str | None:
+    """Return what the first bytes of an input look like if it is not text, else None.
+
+    Known file signatures first, then NUL bytes (binary data, or UTF-16 text, which this
+    version does not read).
+
+    >>> sniff_binary(b"\\x89PNG\\r\\n"), sniff_binary(b"Plain text"), sniff_binary(b"a\\x00b")
+    ('a PNG image', None, 'NUL bytes (binary data, or UTF-16 text)')
+    """
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return what
+    if b"\x00" in head:
+        return "NUL bytes (binary data, or UTF-16 text)"
+    return None

@@ -173,3 +173,20 @@ def test_safety_valve_on_the_command_line() -> None:
     assert flagged.stdout == "Kurzer Artikel.\n"
     assert "flagged" in flagged.stderr
     assert run("--max-removed-share", "1.5", "-", input=text).exit_code == 2
+
+
+def test_binary_input_is_refused_unless_forced(tmp_path: Path) -> None:
+    png = tmp_path / "image.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    good = tmp_path / "good.txt"
+    good.write_text(TEXT, encoding="utf-8")
+    result = run(str(png), str(good))
+    assert result.exit_code == 1
+    assert result.stdout == "Ein Satz mit Inhalt.\n"  # the text file is still cleaned
+    assert f"{png}: looks like a PNG image, not text; not cleaned" in result.stderr
+    nul = run("-", input="Text\x00mit NUL\n")
+    assert nul.exit_code == 1
+    assert "NUL bytes" in nul.stderr
+    forced = run("--binary", str(png))
+    assert forced.exit_code == 0
+    assert forced.stdout != ""
