@@ -190,3 +190,49 @@ def test_binary_input_is_refused_unless_forced(tmp_path: Path) -> None:
     forced = run("--binary", str(png))
     assert forced.exit_code == 0
     assert forced.stdout != ""
+
+
+@pytest.mark.skipif(shutil.which("cleaner") is None, reason="cleaner is not installed")
+def test_ctrl_c_exits_130_and_leaves_no_output_file(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    big = tmp_path / "big.txt"
+    line = "Ein ganz normaler Satz mit Inhalt, Nummer {}, und noch etwas mehr Text dazu.\n"
+    with big.open("w", encoding="utf-8") as handle:
+        for i in range(600_000):  # ~48 MB: several seconds of work
+            handle.write(line.format(i))
+    target = tmp_path / "out" / "clean.txt"
+    proc = subprocess.Popen(
+        ["cleaner", str(big), "-o", str(target)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    time.sleep(1.5)
+    assert proc.poll() is None, "finished before the signal: make the input bigger"
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert b"Traceback" not in stderr
+    assert b"interrupted" in stderr
+    assert not target.exists()
+    assert list(target.parent.iterdir()) == []  # no temporary file left beside it
+
+
+@pytest.mark.skipif(shutil.which("cleaner") is None, reason="cleaner is not installed")
+def test_output_is_flushed_per_document(tmp_path: Path) -> None:
+    """The first file's output reaches the reader before the second input even exists."""
+    import os
+
+    first = tmp_path / "first.txt"
+    first.write_text("Erster Text mit Inhalt.\n", encoding="utf-8")
+    fifo = tmp_path / "second.fifo"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen(
+        ["cleaner", str(first), str(fifo)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == b"Erster Text mit Inhalt.\n"  # while cleaner waits on fifo
+    with fifo.open("w", encoding="utf-8") as writer:
+        writer.write("Zweiter Text.\n")
+    out, _ = proc.communicate(timeout=30)
+    assert out == b"Zweiter Text.\n"
+    assert proc.returncode == 0
