@@ -196,6 +196,15 @@ def read_lines(
         data = read(block)
         if not data:
             break
+        if b"\n" not in data and b"\r" not in data:
+            # no line ends here: the line goes on (never rescan a long pending line)
+            rest += data
+            if len(rest) > max_line:
+                pieces, rest = _cut_pieces(rest, max_line)
+                for piece in pieces:
+                    yield RawLine(*decode_line(piece), eol="", oversized=True)
+                in_long_line = True
+            continue
         buf = rest + data
         end = 0
         for match in _LINE_RE.finditer(buf):

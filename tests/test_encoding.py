@@ -124,3 +124,15 @@ def test_lone_cr_line_endings_are_lines_and_preserved(default_cleaner: Cleaner) 
     out = "".join(default_cleaner.clean_stream(io.BytesIO(b"Absatz eins.\rAbsatz zwei.\r")))
     assert out == "Absatz eins.\rAbsatz zwei.\r"
     assert default_cleaner.clean("A.\r[ad_1]\rB.\r").text == "A.\rB.\r"
+
+
+def test_long_line_is_not_rescanned_block_after_block() -> None:
+    """A 20 MB line without a line ending is read in linear time, in 1 MiB pieces."""
+    import time
+
+    data = ("Ä" * 50 + "x" * 50).encode() * 140_000 + b"\nkurz\n"
+    start = time.perf_counter()
+    pieces = list(read_lines(io.BytesIO(data)))
+    assert time.perf_counter() - start < 5  # quadratic rescanning took minutes
+    assert b"".join((p.text + p.eol).encode() for p in pieces) == data
+    assert max(len(p.text.encode()) for p in pieces) <= 1 << 20
