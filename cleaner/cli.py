@@ -20,8 +20,8 @@ from typing import IO, Any, BinaryIO, NoReturn
 import click
 
 from cleaner import __version__
-from cleaner.encoding import sniff_binary
-from cleaner.engine import VALVE_ID, Cleaner, CleanerConfig
+from cleaner.encoding import MAX_LINE_BYTES, SNIFF_BYTES, sniff_binary
+from cleaner.engine import LONG_LINE_ID, VALVE_ID, Cleaner, CleanerConfig
 from cleaner.errors import (
     EXIT_BROKEN_PIPE,
     EXIT_INPUT,
@@ -144,14 +144,23 @@ def _explain_line(source: str, change: Change) -> str:
 @contextlib.contextmanager
 def _atomic_output(path: Path) -> Iterator[IO[bytes]]:
     """Write to a temporary file beside ``path`` and rename it into place only on success."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _WriteError(exc) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(path)
+            try:
+                handle.flush()
+                os.fsync(handle.fileno())
+            except OSError as exc:
+                raise _WriteError(exc) from exc
+        try:
+            Path(tmp).replace(path)
+        except OSError as exc:
+            raise _WriteError(exc) from exc
     except BaseException:
         with contextlib.suppress(OSError):
             Path(tmp).unlink()
@@ -164,7 +173,14 @@ def _write_clean(
     valve = cleaner.config.max_removed_share
 
     def sink(change: Change) -> None:
-        if change.rule_id == VALVE_ID:
+        if change.rule_id == LONG_LINE_ID:
+            if not quiet or explain:
+                click.echo(
+                    f"cleaner: warning: {source}:{change.line}: a line longer than "
+                    f"{MAX_LINE_BYTES >> 20} MiB passed through unchanged (no rules, no repair)",
+                    err=True,
+                )
+        elif change.rule_id == VALVE_ID:
             if not quiet or explain:
                 what = "flagged" if cleaner.config.on_excess == "flag" else "kept unchanged"
                 share = float(change.replacement)
@@ -176,16 +192,38 @@ def _write_clean(
         elif explain:
             click.echo(_explain_line(source, change), err=True)
 
+    def write(text: str) -> None:
+        try:
+            out.write(text.encode("utf-8", "replace"))
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _WriteError(exc) from exc
+
     batch: list[str] = []
     size = 0
-    for line in cleaner.clean_stream(stream, sink if explain or valve is not None else None):
+    for line in cleaner.clean_stream(stream, sink):
         batch.append(line)
         size += len(line)
         if size >= 1 << 16:
-            out.write("".join(batch).encode("utf-8", "replace"))
+            write("".join(batch))
             batch, size = [], 0
-    out.write("".join(batch).encode("utf-8", "replace"))
-    out.flush()
+    write("".join(batch))
+    try:
+        out.flush()  # per document: a reader sees each document as soon as it is cleaned
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _WriteError(exc) from exc
+
+
+class _WriteError(Exception):
+    """Writing the output failed (disk full, ...): reported apart from errors reading input."""
+
+    def __init__(self, cause: OSError) -> None:
+        what = cause.strerror or str(cause)
+        super().__init__(f"{what}: {cause.filename}" if cause.filename else what)
+        self.cause = cause
 
 
 def _peekable(stream: BinaryIO) -> io.BufferedReader:
@@ -295,54 +333,19 @@ def clean_command(
     explain: bool,
     quiet: bool,
 ) -> None:
-    config = _config(rules, disable, enable, keep_comments, lang, no_repair)
-    config = dataclasses.replace(config, max_removed_share=max_removed_share, on_excess=on_excess)
-    cleaner = _build(config)
-    pairs = _outputs(files or ("-",), output)
-    status = EXIT_OK
     current: Path | None = None
     try:
-        for name, target in pairs:
+        config = _config(rules, disable, enable, keep_comments, lang, no_repair)
+        config = dataclasses.replace(
+            config, max_removed_share=max_removed_share, on_excess=on_excess
+        )
+        cleaner = _build(config)
+        status = EXIT_OK
+        for name, target in _outputs(files or ("-",), output):
             current = target
-            try:
-                opened: BinaryIO = (
-                    sys.stdin.buffer if name == "-" else Path(name).open("rb")  # noqa: SIM115
-                )
-            except IsADirectoryError:
-                click.echo(f"cleaner: {name}: is a folder; name its files ({name}/*.txt)", err=True)
+            if not _clean_input(cleaner, name, target, binary, explain, quiet):
                 status = EXIT_INPUT
-                continue
-            except OSError as exc:
-                click.echo(f"cleaner: {name}: {exc.strerror or exc}", err=True)
-                status = EXIT_INPUT
-                continue
-            source = "<stdin>" if name == "-" else name
-            stream = _peekable(opened)
-            looks = None if binary else sniff_binary(stream.peek(8192)[:8192])
-            if looks is not None:
-                click.echo(
-                    f"cleaner: {source}: looks like {looks}, not text; not cleaned "
-                    "(--binary cleans it anyway)",
-                    err=True,
-                )
-                status = EXIT_INPUT
-                if name != "-":
-                    stream.close()
-                continue
-            try:
-                if target is None:
-                    _write_clean(cleaner, stream, sys.stdout.buffer, source, explain, quiet)
-                else:
-                    with _atomic_output(target) as out:
-                        _write_clean(cleaner, stream, out, source, explain, quiet)
-            except OSError as exc:
-                if isinstance(exc, BrokenPipeError):
-                    raise
-                click.echo(f"cleaner: {name}: {exc.strerror or exc}", err=True)
-                status = EXIT_INPUT
-            finally:
-                if name != "-":
-                    stream.close()
+            current = None
     except BrokenPipeError:
         # The reader went away (`cleaner big.txt | head`): stop quietly, like cat does.
         with contextlib.suppress(OSError):
@@ -354,8 +357,64 @@ def clean_command(
         click.echo(f"cleaner: interrupted{where}", err=True)
         sys.exit(EXIT_INTERRUPTED)
     if status and not quiet:
-        click.echo("cleaner: some inputs could not be read (see above)", err=True)
+        click.echo("cleaner: some inputs could not be cleaned (see above)", err=True)
     sys.exit(status)
+
+
+def _clean_input(
+    cleaner: Cleaner, name: str, target: Path | None, binary: bool, explain: bool, quiet: bool
+) -> bool:
+    """Clean one input into ``target`` (None: stdout); False if it could not be (reported)."""
+    source = "<stdin>" if name == "-" else name
+    try:
+        opened: BinaryIO = sys.stdin.buffer if name == "-" else Path(name).open("rb")  # noqa: SIM115
+    except IsADirectoryError:
+        click.echo(f"cleaner: {name}: is a folder; name its files ({name}/*.txt)", err=True)
+        return False
+    except OSError as exc:
+        click.echo(f"cleaner: {name}: {exc.strerror or exc}", err=True)
+        return False
+    stream = _peekable(opened)
+    try:
+        looks = None if binary else sniff_binary(stream.peek(SNIFF_BYTES)[:SNIFF_BYTES])
+        if looks is not None:
+            hint = (
+                "convert it to UTF-8 first, e.g. with iconv"
+                if looks.startswith("UTF-")
+                else "--binary cleans it anyway"
+            )
+            click.echo(f"cleaner: {source}: looks like {looks}; not cleaned ({hint})", err=True)
+            return False
+        if target is None:
+            _write_clean(cleaner, stream, sys.stdout.buffer, source, explain, quiet)
+        else:
+            with _atomic_output(target) as out:
+                _write_clean(cleaner, stream, out, source, explain, quiet)
+    except _WriteError as exc:
+        if target is None:  # stdout is gone for every input after this one too: stop here
+            click.echo(f"cleaner: <stdout>: cannot write: {exc}; stopped at {source}", err=True)
+            _drop_stdout_buffer()
+            sys.exit(EXIT_INPUT)
+        click.echo(f"cleaner: {target}: cannot write: {exc}; {source} not cleaned", err=True)
+        return False
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        # a read error after the file opened (EIO on a failing disk, a vanished mount); with
+        # -o nothing is written, on stdout what came before the error is already out
+        click.echo(f"cleaner: {source}: cannot read: {exc.strerror or exc}", err=True)
+        return False
+    finally:
+        if name != "-":
+            stream.close()
+    return True
+
+
+def _drop_stdout_buffer() -> None:
+    """Point stdout at /dev/null, so the bytes it could not write are not retried at exit."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 @main.group("rules")

@@ -60,7 +60,14 @@ class CleanerConfig:
 
 Sink = Callable[[Change], None]
 
+LINE_ROUNDS = 4
+"""At most this many rounds of repairs and span rules per line (each round after the first
+only if the one before changed the line); the shipped rules settle in two."""
+
 VALVE_ID = "valve.max-removed-share"
+LONG_LINE_ID = "pass.long-line"
+"""A note (nothing changed) on a line longer than ``encoding.MAX_LINE_BYTES``: read in pieces
+and passed through with no rules and no repair, so memory stays bounded."""
 
 
 def removed_chars(changes: Iterable[Change]) -> int:
@@ -132,6 +139,7 @@ class _Document:
         self.queue: deque[_Line] = deque()
         self.queue_chars = 0
         self.no = 0
+        self.in_long_line = False
         self.seen: dict[int, int] = {}  # line hash -> content line number of its last copy
         self.content_lines = 0
         self.teaser: _Line | None = None
@@ -151,15 +159,20 @@ class _Document:
     # -- input side ------------------------------------------------------------------------
 
     def feed(self, raw: RawLine) -> list[str]:
-        self.no += 1
+        continued = self.in_long_line  # a later piece of a long line keeps its line number
+        self.in_long_line = raw.oversized and not raw.eol
+        if not continued:
+            self.no += 1
         line = _Line(self.no, raw.text, raw.eol)
         if raw.bad_bytes:
             line.record(Change("repair.decode", "repair", self.no, 0, 0, "", ""))
-        if self.no == 1 and line.text.startswith("\ufeff"):
+        if self.no == 1 and not continued and line.text.startswith("\ufeff"):
             line.record(Change("repair.bom", "repair", 1, 0, 1, "\ufeff", ""))
             line.text = line.text[1:]
         if raw.oversized:
             line.passthrough = True
+            if not continued:
+                line.record(Change(LONG_LINE_ID, "pass", self.no, 0, 0, "", ""))
         else:
             self._classify(line)
         return self._push(line)
@@ -167,22 +180,28 @@ class _Document:
     def _classify(self, line: _Line) -> None:
         text = line.text
         was_blank = not text or text.isspace()
-        if self.repair and not was_blank:
-            fixed = fix_mojibake(text)
-            if fixed != text:
-                line.record(_diff_change("repair.mojibake", "repair", line.no, text, fixed))
-                text = fixed
         last_span: Rule | None = None
-        if not was_blank:
+        # Repairs and span rules again until the line settles: decoding an entity can make
+        # mojibake ("&Atilde;&frac14;" -> "Ã¼") or debris ("&#91;ad_1&#93;"), and a second
+        # run over the output must find nothing left to do. Most lines settle in one round.
+        for _ in range(0 if was_blank else LINE_ROUNDS):
+            before = text
+            if self.repair:
+                fixed = fix_mojibake(text)
+                if fixed != text:
+                    line.record(_diff_change("repair.mojibake", "repair", line.no, text, fixed))
+                    text = fixed
             text, edits = self.c.apply_spans(text)
             for edit in edits:
                 line.record(span_change(edit, line.no))
                 last_span = edit.rule
-        if self.repair and "&" in text:
-            fixed = unescape_entities(text)
-            if fixed != text:
-                line.record(_diff_change("repair.entity", "repair", line.no, text, fixed))
-                text = fixed
+            if self.repair and "&" in text:
+                fixed = unescape_entities(text)
+                if fixed != text:
+                    line.record(_diff_change("repair.entity", "repair", line.no, text, fixed))
+                    text = fixed
+            if text == before or not text or text.isspace():
+                break
         line.text = text
         if not text or text.isspace():
             line.blank = True

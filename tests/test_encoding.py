@@ -136,3 +136,46 @@ def test_long_line_is_not_rescanned_block_after_block() -> None:
     assert time.perf_counter() - start < 5  # quadratic rescanning took minutes
     assert b"".join((p.text + p.eol).encode() for p in pieces) == data
     assert max(len(p.text.encode()) for p in pieces) <= 1 << 20
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("&amp;amp;amp;amp;", "&"),  # four levels: the 3-round loop left "&amp;"
+        ("&amp;amp;amp;amp;rdquo;x", "”x"),
+        ("&rdquo&semi;", "”"),  # a decoded ';' completes the entity before it
+        ("&rdquo" + "&semi" * 5 + "&#59;", "”"),
+        ("&&#97;mp;lt;", "<"),
+        ("&amp;amp;amp;Jerry;", "&Jerry;"),  # not an entity: stays once the &amp; are gone
+    ],
+)
+def test_nested_entities_decoded_to_the_end(text: str, expected: str) -> None:
+    assert unescape_entities(text) == expected
+    assert unescape_entities(expected) == expected
+
+
+def test_deeply_nested_entities_in_linear_time() -> None:
+    import time
+
+    start = time.perf_counter()
+    assert unescape_entities("&rdquo" + "&semi" * 200_000 + "&#59;") == "”"
+    assert unescape_entities("&amp;" + "amp;" * 200_000 + "lt;") == "<"
+    assert time.perf_counter() - start < 5  # one regex round per level took hours
+
+
+@pytest.mark.parametrize("char", ["\ufeff", "\u206a", "\ufffc"])
+def test_precheck_sees_every_character_ftfy_removes(char: str) -> None:
+    """A character ftfy deletes must not survive on lines the cheap check waves through."""
+    assert needs_ftfy(f"Text{char}mehr") and needs_ftfy(f"Tëxt{char}mehr")
+    assert fix_mojibake(f"Text{char}mehr") == "Textmehr"
+
+
+def test_lone_cr_at_a_block_end_before_a_long_line() -> None:
+    """A CR that ends one read and a long line without line ending after it: still a line."""
+    from .test_properties import ChunkedReader
+
+    data = b"abc\r" + b"d" * 30 + b"\n"
+    pieces = list(read_lines(ChunkedReader(data, [4, 15, 100]), max_line=10))  # type: ignore[arg-type]
+    assert pieces[0] == ("abc", 0, "\r", False)
+    assert "".join(p.text + p.eol for p in pieces) == data.decode()
+    assert all(p.oversized for p in pieces[1:])

@@ -241,3 +241,15 @@ def test_safety_valve_flag_cleans_and_flags() -> None:
     below = Cleaner(CleanerConfig(max_removed_share=0.9)).clean(VALVE_TEXT)
     assert below.text == "Kurzer Artikel.\n"
     assert below.valve is None
+
+
+def test_repairs_run_again_on_what_entity_decoding_made(default_cleaner: Cleaner) -> None:
+    """Entities that spell mojibake or debris are repaired in the same run, not the next one."""
+    result = default_cleaner.clean(
+        "Gr&Atilde;&frac14;&Atilde;&Yuml;e &#91;ad_1&#93;aus K&ouml;ln.\n"
+    )
+    assert result.text == "Grüße aus Köln.\n"
+    assert default_cleaner.clean(result.text).text == result.text
+    assert [c.rule_id for c in result.changes] == [
+        "repair.entity", "repair.mojibake", "wp.ad-shortcode",
+    ]  # fmt: skip
