@@ -33,10 +33,10 @@ def word_count(text: str) -> int:
 
 
 def is_terminal(text: str) -> bool:
-    """Return True if ``text`` ends like a sentence.
+    """Return True if ``text`` ends like a sentence, or like a line that introduces one (``:``).
 
-    >>> is_terminal("Er ging.“"), is_terminal("Home"), is_terminal("Share this:")
-    (True, False, False)
+    >>> is_terminal("Er ging.“"), is_terminal("Home"), is_terminal("Es folgt:")
+    (True, False, True)
     """
     return _TERMINAL_RE.search(text) is not None
 
