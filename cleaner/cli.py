@@ -8,29 +8,45 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import io
 import os
 import sys
-import tempfile
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, BinaryIO, NoReturn
+from typing import Any, NoReturn
 
 import click
 
 from cleaner import __version__
-from cleaner.encoding import MAX_LINE_BYTES, SNIFF_BYTES, sniff_binary
-from cleaner.engine import LONG_LINE_ID, VALVE_ID, Cleaner, CleanerConfig
+from cleaner.engine import Cleaner, CleanerConfig
 from cleaner.errors import (
     EXIT_BROKEN_PIPE,
     EXIT_INPUT,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
+    InputError,
     RuleFileError,
+    StopRunError,
 )
-from cleaner.model import Change
+from cleaner.formats import FORMATS, JsonlFields, detect_format
+from cleaner.inputs import (
+    Input,
+    WriteError,
+    atomic_output,
+    compress,
+    compression_of,
+    expand,
+    strip_compression,
+)
+from cleaner.pipeline import (
+    ON_ERROR,
+    Options,
+    Tally,
+    clean_input,
+    open_input,
+    output_format,
+    output_name,
+)
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -134,131 +150,216 @@ def _build(config: CleanerConfig) -> Cleaner:
         _fail_usage(f"{count} problem{'s' * (count != 1)} in rule files; nothing was cleaned")
 
 
-def _explain_line(source: str, change: Change) -> str:
-    what = repr(change.text)
-    if change.replacement:
-        what += f" -> {change.replacement!r}"
-    return f"{source}:{change.line}: {change.rule_id} ({change.action}): {what}"
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Task:
+    """One input and where its cleaned form goes (None: stdout)."""
+
+    inp: Input
+    target: Path | None
 
 
-@contextlib.contextmanager
-def _atomic_output(path: Path) -> Iterator[IO[bytes]]:
-    """Write to a temporary file beside ``path`` and rename it into place only on success."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise _WriteError(exc) from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            try:
-                handle.flush()
-                os.fsync(handle.fileno())
-            except OSError as exc:
-                raise _WriteError(exc) from exc
-        try:
-            Path(tmp).replace(path)
-        except OSError as exc:
-            raise _WriteError(exc) from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(tmp).unlink()
-        raise
-
-
-def _write_clean(
-    cleaner: Cleaner, stream: BinaryIO, out: IO[bytes], source: str, explain: bool, quiet: bool
-) -> None:
-    valve = cleaner.config.max_removed_share
-
-    def sink(change: Change) -> None:
-        if change.rule_id == LONG_LINE_ID:
-            if not quiet or explain:
-                click.echo(
-                    f"cleaner: warning: {source}:{change.line}: a line longer than "
-                    f"{MAX_LINE_BYTES >> 20} MiB passed through unchanged (no rules, no repair)",
-                    err=True,
+def _plan(
+    names: tuple[str, ...],
+    output: Path | None,
+    in_place: bool,
+    glob: str | None,
+    options: Options,
+) -> list[_Task | InputError]:
+    """Pair each input with its output, or fail with a usage error before anything is written."""
+    found = list(expand(names, glob))
+    inputs = [item for item in found if isinstance(item, Input)]
+    if in_place:
+        if output is not None:
+            _fail_usage("--in-place rewrites each input; it cannot be mixed with -o")
+        if any(inp.is_stdin for inp in inputs):
+            _fail_usage("--in-place needs files; stdin ('-') cannot be rewritten")
+    elif output is None:
+        return [item if isinstance(item, InputError) else _Task(item, None) for item in found]
+    single = len(names) == 1 and len(inputs) == 1 and inputs[0].rel == Path(Path(names[0]).name)
+    if output is not None and single and not output.is_dir() and not str(output).endswith("/"):
+        return [_Task(inputs[0], output)]
+    if output is not None and output.exists() and not output.is_dir():
+        _fail_usage(f"-o {output}: several inputs need a folder, and this is a file")
+    plan: list[_Task | InputError] = []
+    targets: dict[Path, str] = {}
+    for item in found:
+        if isinstance(item, InputError):
+            plan.append(item)
+            continue
+        if item.is_stdin:
+            _fail_usage("stdin ('-') cannot be mixed with -o FOLDER; give -o a file name")
+        if in_place:
+            if item.path is None:  # pragma: no cover - stdin refused above
+                continue
+            in_format = options.format or _guess_format(item, options)
+            if output_format(in_format, options) != in_format:
+                _fail_usage(
+                    f"--in-place: {item.name} is {in_format} and would be written as "
+                    f"{output_format(in_format, options)}; use -o FOLDER"
                 )
-        elif change.rule_id == VALVE_ID:
-            if not quiet or explain:
-                what = "flagged" if cleaner.config.on_excess == "flag" else "kept unchanged"
-                share = float(change.replacement)
-                click.echo(
-                    f"cleaner: {source}: rules would remove {share:.0%} of it "
-                    f"(more than --max-removed-share {valve:g}): {what}",
-                    err=True,
-                )
-        elif explain:
-            click.echo(_explain_line(source, change), err=True)
+            plan.append(_Task(item, item.path))
+            continue
+        assert output is not None
+        in_format = options.format or _guess_format(item, options)
+        target = output / output_name(item.rel, in_format, output_format(in_format, options))
+        if target in targets:
+            _fail_usage(f"-o {output}: {targets[target]} and {item.name} would both be {target}")
+        if item.path is not None and target.resolve() == item.path.resolve():
+            _fail_usage(f"-o {output}: {item.name} would overwrite itself; use --in-place")
+        targets[target] = item.name
+        plan.append(_Task(item, target))
+    return plan
 
-    def write(text: str) -> None:
-        try:
-            out.write(text.encode("utf-8", "replace"))
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            raise _WriteError(exc) from exc
 
-    batch: list[str] = []
-    size = 0
-    for line in cleaner.clean_stream(stream, sink):
-        batch.append(line)
-        size += len(line)
-        if size >= 1 << 16:
-            write("".join(batch))
-            batch, size = [], 0
-    write("".join(batch))
+def _guess_format(inp: Input, options: Options) -> str:
+    """The format of an input, for naming its output: from its name, else from a peek."""
+    fmt = detect_format(inp.name, b"")
+    if fmt != "text" or Path(strip_compression(inp.name)).suffix.lower() in (".txt", ".text"):
+        return fmt
     try:
-        out.flush()  # per document: a reader sees each document as soon as it is cleaned
+        opened = open_input(inp, dataclasses.replace(options, binary=True))
+    except InputError:
+        return "text"  # reported when it is cleaned
+    opened.close()
+    return opened.format
+
+
+def _echo(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _run_task(cleaner: Cleaner, task: _Task, options: Options, backup: str | None) -> Tally | None:
+    """Clean one input in this process; None if it could not be (reported)."""
+    try:
+        opened = open_input(task.inp, options)
+    except InputError as exc:
+        _echo(f"cleaner: {exc}")
+        return None
+    problem: InputError | None = None
+    tally: Tally | None = None
+    try:
+        if task.target is None:
+            tally = clean_input(cleaner, opened, sys.stdout.buffer, options, _echo)
+        else:
+            with atomic_output(task.target, backup) as handle:
+                writer = compress(handle, compression_of(task.target.name))
+                try:
+                    tally = clean_input(cleaner, opened, writer, options, _echo)
+                except InputError as exc:  # cut short: what was read is written, then said
+                    problem = exc
+                if writer is not handle:
+                    writer.close()
+    except InputError as exc:
+        problem = exc
+    except WriteError as exc:
+        if task.target is None:  # stdout is gone for every input after this one too: stop
+            _echo(f"cleaner: <stdout>: cannot write: {exc}; stopped at {opened.source}")
+            _drop_stdout_buffer()
+            sys.exit(EXIT_INPUT)
+        _echo(f"cleaner: {task.target}: cannot write: {exc}; {opened.source} not cleaned")
+        return None
     except BrokenPipeError:
         raise
     except OSError as exc:
-        raise _WriteError(exc) from exc
+        # a read error after the file opened (EIO on a failing disk, a vanished mount); with
+        # -o nothing is written, on stdout what came before the error is already out
+        _echo(f"cleaner: {opened.source}: cannot read: {exc.strerror or exc}")
+        return None
+    finally:
+        opened.close()
+    if problem is not None:
+        _echo(f"cleaner: {problem}")
+        return None
+    return tally
 
 
-class _WriteError(Exception):
-    """Writing the output failed (disk full, ...): reported apart from errors reading input."""
-
-    def __init__(self, cause: OSError) -> None:
-        what = cause.strerror or str(cause)
-        super().__init__(f"{what}: {cause.filename}" if cause.filename else what)
-        self.cause = cause
+def _drop_stdout_buffer() -> None:
+    """Point stdout at /dev/null, so the bytes it could not write are not retried at exit."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
-def _peekable(stream: BinaryIO) -> io.BufferedReader:
-    """Return ``stream`` as a reader that can show its first bytes without consuming them."""
-    if isinstance(stream, io.BufferedReader):
-        return stream
-    return io.BufferedReader(stream)  # type: ignore[arg-type]  # BytesIO under CliRunner
-
-
-def _outputs(files: tuple[str, ...], output: Path | None) -> list[tuple[str, Path | None]]:
-    """Pair each input with its output path (None = stdout)."""
-    if output is None:
-        return [(name, None) for name in files]
-    if len(files) == 1 and not output.is_dir():
-        return [(files[0], output)]
-    if output.exists() and not output.is_dir():
-        _fail_usage(f"-o {output}: several inputs need a folder, and this is a file")
-    pairs: list[tuple[str, Path | None]] = []
-    for name in files:
-        if name == "-":
-            _fail_usage("stdin ('-') cannot be mixed with -o FOLDER; give -o a file name")
-        pairs.append((name, output / Path(name).name))
-    names = [target for _, target in pairs]
-    if len(set(names)) != len(names):
-        _fail_usage("-o FOLDER: two inputs have the same file name; clean them separately")
-    return pairs
+def _summary(tally: Tally, options: Options) -> None:
+    """One line on stderr for what a reader of the output cannot see (not with --quiet)."""
+    notes = []
+    if tally.bad_skipped:
+        notes.append(f"{tally.bad_skipped} malformed records skipped")
+    if tally.bad_kept:
+        notes.append(f"{tally.bad_kept} malformed records kept unchanged")
+    if tally.empty_pages:
+        notes.append(f"{tally.empty_pages} pages without main text")
+    if tally.warc_skipped:
+        notes.append(f"{tally.warc_skipped} WARC records that are not pages (requests, metadata)")
+    if notes and not options.quiet:
+        _echo(f"cleaner: {tally.documents} documents cleaned; " + "; ".join(notes))
 
 
 @main.command("clean", help=CLEAN_HELP)
-@click.argument("files", nargs=-1, metavar="[FILE]...")
+@click.argument("files", nargs=-1, metavar="[FILE|FOLDER]...")
 @click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    help="Write to this file (one input) or folder (several inputs) instead of stdout.",
+    help="Write to this file (one input) or folder (several inputs or a folder: the input "
+    "tree is mirrored) instead of stdout. A .gz/.bz2/.xz/.zst name is compressed.",
+)
+@click.option(
+    "--in-place",
+    is_flag=True,
+    help="Rewrite each input file with its cleaned text (atomically: the file is always "
+    "either old or new).",
+)
+@click.option(
+    "--backup", metavar="SUFFIX", help="With --in-place: keep each original as FILE+SUFFIX."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", *FORMATS]),
+    default="auto",
+    show_default=True,
+    help="Input format; auto: from the file name (.jsonl, .html, .warc, .wet, after "
+    ".gz/.bz2/.xz/.zst), else from the first bytes.",
+)
+@click.option(
+    "--to",
+    type=click.Choice(["text", "jsonl"]),
+    help="Output format; default: JSONL for JSONL and WARC input, text for text and HTML.",
+)
+@click.option("--text-field", default="text", show_default=True, help="JSONL: the field cleaned.")
+@click.option(
+    "--id-field", metavar="FIELD", help="JSONL: the field that names a record in messages."
+)
+@click.option(
+    "--site-field",
+    default="url",
+    show_default=True,
+    help="JSONL: the field with the document's URL (its site scopes site rules).",
+)
+@click.option(
+    "--on-error",
+    type=click.Choice(list(ON_ERROR)),
+    default="stop",
+    show_default=True,
+    help="A malformed JSONL record: stop the run (exit 1), skip it, or keep it unchanged; "
+    "skipped and kept records are counted on stderr.",
+)
+@click.option(
+    "--glob", metavar="PATTERN", help="In folders, only files matching this (e.g. '*.jsonl.gz')."
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(0),
+    default=1,
+    show_default=True,
+    help="Worker processes (0: one per core). Output is identical to -j 1, in the same order.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="A progress bar on stderr; default: on when stderr is a terminal (never with -q).",
 )
 @click.option(
     "--rules",
@@ -282,7 +383,8 @@ def _outputs(files: tuple[str, ...], output: Path | None) -> list[tuple[str, Pat
 @click.option(
     "--keep-comments",
     is_flag=True,
-    help="Keep comment threads (comment forms and spam notices still go).",
+    help="Keep comment threads (comment forms and spam notices still go); HTML and WARC: "
+    "also extract the comments.",
 )
 @click.option(
     "--lang",
@@ -321,6 +423,17 @@ def _outputs(files: tuple[str, ...], output: Path | None) -> list[tuple[str, Pat
 def clean_command(
     files: tuple[str, ...],
     output: Path | None,
+    in_place: bool,
+    backup: str | None,
+    fmt: str,
+    to: str | None,
+    text_field: str,
+    id_field: str | None,
+    site_field: str,
+    on_error: str,
+    glob: str | None,
+    jobs: int,
+    progress: bool | None,
     rules: tuple[Path, ...],
     disable: tuple[str, ...],
     enable: tuple[str, ...],
@@ -339,82 +452,55 @@ def clean_command(
         config = dataclasses.replace(
             config, max_removed_share=max_removed_share, on_excess=on_excess
         )
+        if backup and not in_place:
+            _fail_usage("--backup only goes with --in-place")
+        options = Options(
+            format=None if fmt == "auto" else fmt,
+            to=to,
+            fields=JsonlFields(text_field, id_field, site_field or None),
+            on_error=on_error,
+            keep_comments=keep_comments,
+            binary=binary,
+            explain=explain,
+            quiet=quiet,
+        )
         cleaner = _build(config)
+        plan = _plan(files or ("-",), output, in_place, glob, options)
+        workers = jobs or os.cpu_count() or 1
         status = EXIT_OK
-        for name, target in _outputs(files or ("-",), output):
-            current = target
-            if not _clean_input(cleaner, name, target, binary, explain, quiet):
-                status = EXIT_INPUT
-            current = None
+        total = Tally()
+        if workers > 1:
+            from cleaner.parallel import run_parallel
+
+            status, total = run_parallel(cleaner, plan, options, backup, workers, _echo)
+        else:
+            for task in plan:
+                if isinstance(task, InputError):
+                    _echo(f"cleaner: {task}")
+                    status = EXIT_INPUT
+                    continue
+                current = task.target
+                tally = _run_task(cleaner, task, options, backup)
+                current = None
+                if tally is None:
+                    status = EXIT_INPUT
+                else:
+                    total.add(tally)
+        _summary(total, options)
+    except StopRunError as exc:
+        _echo(f"cleaner: {exc}")
+        sys.exit(EXIT_INPUT)
     except BrokenPipeError:
         # The reader went away (`cleaner big.txt | head`): stop quietly, like cat does.
-        with contextlib.suppress(OSError):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+        _drop_stdout_buffer()
         sys.exit(EXIT_BROKEN_PIPE)
     except KeyboardInterrupt:
-        where = f" ({current} was not written)" if current else ""
-        click.echo(f"cleaner: interrupted{where}", err=True)
+        where = f"; {current} was not written" if current is not None else ""
+        _echo(f"cleaner: interrupted{where}")
         sys.exit(EXIT_INTERRUPTED)
     if status and not quiet:
-        click.echo("cleaner: some inputs could not be cleaned (see above)", err=True)
+        _echo("cleaner: some inputs could not be cleaned (see above)")
     sys.exit(status)
-
-
-def _clean_input(
-    cleaner: Cleaner, name: str, target: Path | None, binary: bool, explain: bool, quiet: bool
-) -> bool:
-    """Clean one input into ``target`` (None: stdout); False if it could not be (reported)."""
-    source = "<stdin>" if name == "-" else name
-    try:
-        opened: BinaryIO = sys.stdin.buffer if name == "-" else Path(name).open("rb")  # noqa: SIM115
-    except IsADirectoryError:
-        click.echo(f"cleaner: {name}: is a folder; name its files ({name}/*.txt)", err=True)
-        return False
-    except OSError as exc:
-        click.echo(f"cleaner: {name}: {exc.strerror or exc}", err=True)
-        return False
-    stream = _peekable(opened)
-    try:
-        looks = None if binary else sniff_binary(stream.peek(SNIFF_BYTES)[:SNIFF_BYTES])
-        if looks is not None:
-            hint = (
-                "convert it to UTF-8 first, e.g. with iconv"
-                if looks.startswith("UTF-")
-                else "--binary cleans it anyway"
-            )
-            click.echo(f"cleaner: {source}: looks like {looks}; not cleaned ({hint})", err=True)
-            return False
-        if target is None:
-            _write_clean(cleaner, stream, sys.stdout.buffer, source, explain, quiet)
-        else:
-            with _atomic_output(target) as out:
-                _write_clean(cleaner, stream, out, source, explain, quiet)
-    except _WriteError as exc:
-        if target is None:  # stdout is gone for every input after this one too: stop here
-            click.echo(f"cleaner: <stdout>: cannot write: {exc}; stopped at {source}", err=True)
-            _drop_stdout_buffer()
-            sys.exit(EXIT_INPUT)
-        click.echo(f"cleaner: {target}: cannot write: {exc}; {source} not cleaned", err=True)
-        return False
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        # a read error after the file opened (EIO on a failing disk, a vanished mount); with
-        # -o nothing is written, on stdout what came before the error is already out
-        click.echo(f"cleaner: {source}: cannot read: {exc.strerror or exc}", err=True)
-        return False
-    finally:
-        if name != "-":
-            stream.close()
-    return True
-
-
-def _drop_stdout_buffer() -> None:
-    """Point stdout at /dev/null, so the bytes it could not write are not retried at exit."""
-    with contextlib.suppress(OSError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
 
 
 @main.group("rules")

@@ -34,3 +34,7 @@ class RuleFileError(CleanerError):
 
 class InputError(CleanerError):
     """An input could not be read; the message names it and says why."""
+
+
+class StopRunError(CleanerError):
+    """The run must stop here (a malformed JSONL record with ``--on-error stop``); exit 1."""

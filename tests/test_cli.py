@@ -58,14 +58,15 @@ def test_several_files_to_folder(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.txt", "b.txt"]
 
 
-def test_missing_and_folder_inputs_exit_1_others_still_cleaned(tmp_path: Path) -> None:
+def test_missing_and_empty_folder_inputs_exit_1_others_still_cleaned(tmp_path: Path) -> None:
     good = tmp_path / "good.txt"
     good.write_text(TEXT, encoding="utf-8")
-    result = run(str(tmp_path / "missing.txt"), str(tmp_path), str(good))
+    (tmp_path / "empty").mkdir()
+    result = run(str(tmp_path / "missing.txt"), str(tmp_path / "empty"), str(good))
     assert result.exit_code == 1
     assert result.stdout == "Ein Satz mit Inhalt.\n"
     assert "missing.txt: No such file or directory" in result.stderr
-    assert "is a folder" in result.stderr
+    assert "empty: no files in this folder" in result.stderr
     assert "Traceback" not in result.stderr
 
 

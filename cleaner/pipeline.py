@@ -1,0 +1,383 @@
+"""One input through the cleaner: open, decompress, detect its format, clean, write.
+
+This is the unit of work of a run, the same in the CLI's own process and in ``-j`` workers:
+``clean_input`` reads one input and writes its cleaned form to one binary output, reporting
+through a ``say`` callback (messages for stderr) and a ``Tally`` (counts for the summary). It
+raises ``InputError`` when this input cannot be cleaned (the run goes on with the next) and
+``StopRunError`` when the run must stop (a malformed JSONL record with ``--on-error stop``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, BinaryIO
+
+from cleaner.documents import Document
+from cleaner.encoding import MAX_LINE_BYTES, SNIFF_BYTES, sniff_binary
+from cleaner.engine import LONG_LINE_ID, VALVE_ID, Cleaner
+from cleaner.errors import InputError, StopRunError
+from cleaner.formats import (
+    JsonlFields,
+    Record,
+    WarcTally,
+    detect_format,
+    read_html,
+    read_jsonl,
+    read_warc,
+    splice_text,
+)
+from cleaner.inputs import (
+    TRUNCATED_ERRORS,
+    Input,
+    WriteError,
+    compression_of,
+    decompress,
+    peekable,
+    sniff_compression,
+)
+from cleaner.model import Change
+
+Say = Callable[[str], None]
+ON_ERROR = ("stop", "skip", "keep")
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """How a run reads and writes its inputs (everything but the rules); picklable for workers."""
+
+    format: str | None = None  # None: detect from the name, then the first bytes
+    to: str | None = None  # None: jsonl for JSONL and WARC input, text for text and HTML
+    fields: JsonlFields = field(default_factory=JsonlFields)
+    on_error: str = "stop"
+    keep_comments: bool = False
+    binary: bool = False
+    explain: bool = False
+    quiet: bool = False
+
+
+@dataclass(slots=True)
+class Tally:
+    """What a run did, summed over inputs (and over workers)."""
+
+    inputs: int = 0
+    documents: int = 0
+    bad_skipped: int = 0
+    bad_kept: int = 0
+    warc_skipped: int = 0
+    empty_pages: int = 0
+
+    def add(self, other: Tally) -> None:
+        for name in self.__slots__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def output_format(in_format: str, options: Options) -> str:
+    """Return the format written for an input of ``in_format``."""
+    if options.to:
+        return options.to
+    return "jsonl" if in_format in ("jsonl", "warc") else "text"
+
+
+@dataclass(slots=True)
+class Opened:
+    """An input opened for reading: the decompressed stream, its format and the raw file."""
+
+    stream: io.BufferedReader
+    format: str
+    raw: BinaryIO
+    source: str
+
+    def close(self) -> None:
+        if self.raw is not sys.stdin.buffer:
+            self.stream.close()
+            self.raw.close()
+
+
+def open_input(inp: Input, options: Options, raw: BinaryIO | None = None) -> Opened:
+    """Open ``inp`` (or read ``raw``), undo its compression and find its format.
+
+    Raises ``InputError`` for a folder, a missing or unreadable file, and a binary file.
+    """
+    source = "<stdin>" if inp.is_stdin else inp.name
+    try:
+        if raw is None:
+            raw = sys.stdin.buffer if inp.path is None else inp.path.open("rb")
+    except IsADirectoryError:
+        raise InputError(f"{inp.name}: is a folder; name its files ({inp.name}/*.txt)") from None
+    except OSError as exc:
+        raise InputError(f"{inp.name}: {exc.strerror or exc}") from None
+    try:
+        outer = peekable(raw)
+        kind = compression_of(inp.name) if not inp.is_stdin else None
+        kind = kind or sniff_compression(outer.peek(8)[:8])
+        stream = peekable(decompress(outer, kind)) if kind else outer
+        head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES]
+    except TRUNCATED_ERRORS as exc:
+        raw.close() if raw is not sys.stdin.buffer else None
+        raise InputError(f"{source}: cannot decompress: {exc}") from None
+    name = None if inp.is_stdin else inp.name
+    fmt = options.format or detect_format(name, head)
+    if fmt == "text" and not options.binary:
+        looks = sniff_binary(head)
+        if looks is not None:
+            hint = (
+                "convert it to UTF-8 first, e.g. with iconv"
+                if looks.startswith("UTF-")
+                else "--binary cleans it anyway"
+            )
+            if raw is not sys.stdin.buffer:
+                raw.close()
+            raise InputError(f"{source}: looks like {looks}; not cleaned ({hint})")
+    return Opened(stream, fmt, raw, source)
+
+
+def clean_input(
+    cleaner: Cleaner, opened: Opened, out: IO[bytes], options: Options, say: Say
+) -> Tally:
+    """Clean one opened input into ``out``; return what it did.
+
+    A compressed input cut short is cleaned as far as it goes, then ``InputError`` says so:
+    what came before is written, nothing is dropped silently.
+    """
+    tally = Tally(inputs=1)
+    writer = _Writer(out)
+    to = output_format(opened.format, options)
+    try:
+        if opened.format == "text":
+            _clean_text_stream(cleaner, opened, writer, to, options, say)
+            tally.documents += 1
+        elif opened.format == "jsonl":
+            clean_jsonl(cleaner, read_jsonl(opened.stream, opened.source, options.fields),
+                        opened.source, writer, to, options, say, tally)  # fmt: skip
+        else:
+            warc = WarcTally()
+            docs: Iterator[Document]
+            if opened.format == "html":
+                docs = iter((read_html(opened.stream, opened.source, options.keep_comments),))
+            else:
+                docs = read_warc(opened.stream, opened.source, options.keep_comments, warc)
+            for doc in docs:
+                tally.documents += 1
+                if not doc.text:
+                    tally.empty_pages += 1
+                _write_document(cleaner, doc, writer, to, options, say, None)
+            tally.warc_skipped += warc.skipped
+        writer.flush()
+    except TRUNCATED_ERRORS as exc:
+        writer.flush()
+        raise InputError(
+            f"{opened.source}: compressed data cut short or corrupt ({exc}); "
+            "what came before it was cleaned and written"
+        ) from None
+    except ValueError as exc:  # an HTML page too large, a WARC that is not one
+        writer.flush()
+        raise InputError(f"{opened.source}: {exc}") from None
+    return tally
+
+
+class _Writer:
+    """Batches UTF-8 output into large writes; output-side OSErrors become ``WriteError``."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self.parts.append(data)
+        self.size += len(data)
+        if self.size >= 1 << 16:
+            self._drain()
+
+    def _drain(self) -> None:
+        try:
+            self.out.write(b"".join(self.parts))
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise WriteError(exc) from exc
+        self.parts, self.size = [], 0
+
+    def flush(self) -> None:
+        """Write what is batched and flush: per document, so a reader sees it at once."""
+        self._drain()
+        try:
+            self.out.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise WriteError(exc) from exc
+
+
+def _sink(cleaner: Cleaner, source: str, options: Options, say: Say) -> Callable[[Change], None]:
+    valve = cleaner.config.max_removed_share
+    loud = not options.quiet or options.explain
+
+    def sink(change: Change) -> None:
+        if change.rule_id == LONG_LINE_ID:
+            if loud:
+                say(
+                    f"cleaner: warning: {source}:{change.line}: a line longer than "
+                    f"{MAX_LINE_BYTES >> 20} MiB passed through unchanged (no rules, no repair)"
+                )
+        elif change.rule_id == VALVE_ID:
+            if loud:
+                what = "flagged" if cleaner.config.on_excess == "flag" else "kept unchanged"
+                share = float(change.replacement)
+                say(
+                    f"cleaner: {source}: rules would remove {share:.0%} of it "
+                    f"(more than --max-removed-share {valve:g}): {what}"
+                )
+        elif options.explain:
+            say(explain_line(source, change))
+
+    return sink
+
+
+def explain_line(source: str, change: Change) -> str:
+    """One ``--explain`` line: where, which rule, what it removed (and what it put instead)."""
+    what = repr(change.text)
+    if change.replacement:
+        what += f" -> {change.replacement!r}"
+    return f"{source}:{change.line}: {change.rule_id} ({change.action}): {what}"
+
+
+def _clean_text_stream(
+    cleaner: Cleaner, opened: Opened, writer: _Writer, to: str, options: Options, say: Say
+) -> None:
+    sink = _sink(cleaner, opened.source, options, say)
+    lines = cleaner.clean_stream(opened.stream, sink)
+    if to == "text":
+        for line in lines:
+            writer.write(line.encode("utf-8", "surrogatepass"))
+        return
+    # one JSON record, its text streamed as JSON string pieces: memory stays bounded
+    writer.write(
+        b'{"id": ' + json.dumps(opened.source, ensure_ascii=False).encode() + b', "text": "'
+    )
+    for line in lines:
+        writer.write(json.dumps(line, ensure_ascii=False)[1:-1].encode("utf-8", "surrogatepass"))
+    writer.write(b'"}\n')
+
+
+def _write_document(
+    cleaner: Cleaner,
+    doc: Document,
+    writer: _Writer,
+    to: str,
+    options: Options,
+    say: Say,
+    raw: bytes | None,
+) -> None:
+    """Clean one document and write it: spliced into its JSONL line, as a record, or as text."""
+    result = cleaner.clean(doc.text)
+    sink = _sink(cleaner, doc.id, options, say)
+    for change in result.changes:
+        sink(change)
+    if to == "text":
+        if result.text:
+            writer.write(result.text.encode("utf-8", "surrogatepass"))
+            if not result.text.endswith("\n"):
+                writer.write(b"\n")
+        writer.write(b"\n")  # a blank line between documents
+    elif raw is not None:
+        if result.text == doc.text:
+            writer.write(raw)  # unchanged: the very bytes that came in
+        else:
+            writer.write(splice_text(raw, options.fields.text, result.text))
+    else:
+        record = {**doc.record, "text": result.text}
+        if "id" not in record or record["id"] is None:
+            record["id"] = doc.id
+        writer.write(json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+        writer.write(b"\n")
+
+
+def clean_jsonl(
+    cleaner: Cleaner,
+    records: Iterator[Record],
+    source: str,
+    writer: _Writer,
+    to: str,
+    options: Options,
+    say: Say,
+    tally: Tally,
+) -> None:
+    """Clean JSONL records in order; a malformed one is handled as ``options.on_error`` says."""
+    for record in records:
+        if record.doc is None:
+            if record.error is None:  # a blank line: passed through
+                if to == "jsonl":
+                    writer.write(record.raw)
+                continue
+            where = f"{source}:{record.line_no}"
+            if options.on_error == "stop":
+                writer.flush()
+                raise StopRunError(
+                    f"{where}: {record.error}; stopped here (--on-error skip or keep goes on)"
+                )
+            if options.on_error == "skip":
+                tally.bad_skipped += 1
+                if not options.quiet:
+                    say(f"cleaner: {where}: {record.error}; skipped")
+            else:
+                tally.bad_kept += 1
+                if not options.quiet:
+                    say(f"cleaner: {where}: {record.error}; kept unchanged")
+                if to == "jsonl":
+                    writer.write(record.raw if record.raw.endswith(b"\n") else record.raw + b"\n")
+            continue
+        tally.documents += 1
+        _write_document(cleaner, record.doc, writer, to, options, say, record.raw)
+        if not record.raw.endswith(b"\n") and to == "jsonl":
+            writer.write(b"\n")
+
+
+def jsonl_block(
+    cleaner: Cleaner, lines: list[bytes], first_line: int, source: str, options: Options
+) -> tuple[bytes, list[str], Tally, str | None]:
+    """Clean a block of JSONL lines (a ``-j`` task): output, messages, tally, stop message."""
+    out = io.BytesIO()
+    writer = _Writer(out)
+    messages: list[str] = []
+    tally = Tally()
+    stream = io.BytesIO(b"".join(lines))
+    records = read_jsonl(stream, source, options.fields, first_line)
+    to = output_format("jsonl", options)
+    stop = None
+    try:
+        clean_jsonl(cleaner, records, source, writer, to, options, messages.append, tally)
+    except StopRunError as exc:
+        stop = str(exc)
+    writer.flush()
+    return out.getvalue(), messages, tally, stop
+
+
+def output_name(rel: Path, in_format: str, out_format: str) -> Path:
+    """Return the output path below ``-o FOLDER`` for an input at ``rel`` below its folder.
+
+    The tree is mirrored; the format's extension changes only when the format does, and the
+    compression extension stays.
+
+    >>> output_name(Path("a/b.jsonl.gz"), "jsonl", "jsonl").as_posix()
+    'a/b.jsonl.gz'
+    >>> output_name(Path("cc/x.warc.wet.gz"), "warc", "jsonl").as_posix()
+    'cc/x.jsonl.gz'
+    >>> output_name(Path("p.html"), "html", "text").as_posix()
+    'p.txt'
+    """
+    if in_format == out_format:
+        return rel
+    name = rel.name
+    compression = Path(name).suffix if compression_of(name) else ""
+    stem = name[: len(name) - len(compression)]
+    while Path(stem).suffix.lower() in (".warc", ".wet", ".arc", ".html", ".htm", ".jsonl",
+                                        ".json", ".ndjson", ".txt", ".xhtml"):  # fmt: skip
+        stem = stem[: -len(Path(stem).suffix)]
+    suffix = ".jsonl" if out_format == "jsonl" else ".txt"
+    return rel.with_name(stem + suffix + compression)
