@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 import click
 
 from cleaner import __version__
+from cleaner.charsets import canonical
 from cleaner.engine import Cleaner, CleanerConfig
 from cleaner.errors import (
     EXIT_BROKEN_PIPE,
@@ -47,6 +48,7 @@ from cleaner.pipeline import (
     output_format,
     output_name,
 )
+from cleaner.progress import RunProgress
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -224,14 +226,28 @@ def _guess_format(inp: Input, options: Options) -> str:
     return opened.format
 
 
+def _total_bytes(plan: list[_Task | InputError]) -> int | None:
+    """The size of all input files, for the progress bar's time left; None with stdin."""
+    size = 0
+    for task in plan:
+        if isinstance(task, _Task):
+            if task.inp.path is None:
+                return None
+            with contextlib.suppress(OSError):
+                size += task.inp.path.stat().st_size
+    return size
+
+
 def _echo(message: str) -> None:
     click.echo(message, err=True)
 
 
-def _run_task(cleaner: Cleaner, task: _Task, options: Options, backup: str | None) -> Tally | None:
+def _run_task(
+    cleaner: Cleaner, task: _Task, options: Options, backup: str | None, progress: RunProgress
+) -> Tally | None:
     """Clean one input in this process; None if it could not be (reported)."""
     try:
-        opened = open_input(task.inp, options)
+        opened = open_input(task.inp, options, progress)
     except InputError as exc:
         _echo(f"cleaner: {exc}")
         return None
@@ -239,12 +255,14 @@ def _run_task(cleaner: Cleaner, task: _Task, options: Options, backup: str | Non
     tally: Tally | None = None
     try:
         if task.target is None:
-            tally = clean_input(cleaner, opened, sys.stdout.buffer, options, _echo)
+            tally = clean_input(
+                cleaner, opened, sys.stdout.buffer, options, _echo, progress.document
+            )
         else:
             with atomic_output(task.target, backup) as handle:
                 writer = compress(handle, compression_of(task.target.name))
                 try:
-                    tally = clean_input(cleaner, opened, writer, options, _echo)
+                    tally = clean_input(cleaner, opened, writer, options, _echo, progress.document)
                 except InputError as exc:  # cut short: what was read is written, then said
                     problem = exc
                 if writer is not handle:
@@ -394,6 +412,12 @@ def _summary(tally: Tally, options: Options) -> None:
 )
 @click.option("--no-repair", is_flag=True, help="Do not repair mojibake or entities.")
 @click.option(
+    "--encoding",
+    metavar="NAME",
+    help="Text input: read it in this encoding (e.g. shift_jis, cp1256). Default: UTF-8 "
+    "(stray bytes as Windows-1252), or the legacy encoding detected per file.",
+)
+@click.option(
     "--binary",
     is_flag=True,
     help="Clean inputs that look binary (NUL bytes, image or archive signatures) anyway.",
@@ -440,6 +464,7 @@ def clean_command(
     keep_comments: bool,
     lang: tuple[str, ...],
     no_repair: bool,
+    encoding: str | None,
     binary: bool,
     max_removed_share: float | None,
     on_excess: str,
@@ -454,6 +479,9 @@ def clean_command(
         )
         if backup and not in_place:
             _fail_usage("--backup only goes with --in-place")
+        codec = canonical(encoding) if encoding else None
+        if encoding and codec is None:
+            _fail_usage(f"--encoding {encoding}: not an encoding Python knows")
         options = Options(
             format=None if fmt == "auto" else fmt,
             to=to,
@@ -461,6 +489,7 @@ def clean_command(
             on_error=on_error,
             keep_comments=keep_comments,
             binary=binary,
+            encoding=codec,
             explain=explain,
             quiet=quiet,
         )
@@ -469,23 +498,25 @@ def clean_command(
         workers = jobs or os.cpu_count() or 1
         status = EXIT_OK
         total = Tally()
-        if workers > 1:
-            from cleaner.parallel import run_parallel
+        shown = not quiet and (sys.stderr.isatty() if progress is None else progress)
+        with RunProgress(_total_bytes(plan), shown) as bar:
+            if workers > 1:
+                from cleaner.parallel import run_parallel
 
-            status, total = run_parallel(cleaner, plan, options, backup, workers, _echo)
-        else:
-            for task in plan:
-                if isinstance(task, InputError):
-                    _echo(f"cleaner: {task}")
-                    status = EXIT_INPUT
-                    continue
-                current = task.target
-                tally = _run_task(cleaner, task, options, backup)
-                current = None
-                if tally is None:
-                    status = EXIT_INPUT
-                else:
-                    total.add(tally)
+                status, total = run_parallel(cleaner, plan, options, backup, workers, _echo, bar)
+            else:
+                for task in plan:
+                    if isinstance(task, InputError):
+                        _echo(f"cleaner: {task}")
+                        status = EXIT_INPUT
+                        continue
+                    current = task.target
+                    tally = _run_task(cleaner, task, options, backup, bar)
+                    current = None
+                    if tally is None:
+                        status = EXIT_INPUT
+                    else:
+                        total.add(tally)
         _summary(total, options)
     except StopRunError as exc:
         _echo(f"cleaner: {exc}")

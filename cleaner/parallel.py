@@ -33,6 +33,7 @@ from cleaner.errors import EXIT_INPUT, EXIT_OK, InputError, StopRunError
 from cleaner.formats import detect_format
 from cleaner.inputs import Input, WriteError, atomic_output, compress, compression_of
 from cleaner.pipeline import Options, Tally, clean_input, jsonl_block, open_input
+from cleaner.progress import RunProgress
 
 BLOCK_BYTES = 1 << 20
 """About this many bytes of JSONL lines make one unit of work."""
@@ -120,6 +121,7 @@ class _Unit:
     problem: str | None = None  # an input reported without work (missing file)
     jsonl: _JsonlOutput | None = None
     last: bool = False  # the last block of its JSONL input
+    size: int = 0  # input bytes to count on the progress bar when done (whole files)
 
 
 class _JsonlOutput:
@@ -162,6 +164,7 @@ def run_parallel(
     backup: str | None,
     workers: int,
     echo: Callable[[str], None],
+    progress: RunProgress,
 ) -> tuple[int, Tally]:
     """Run ``plan`` (tasks and input errors, in order) on ``workers`` processes.
 
@@ -178,12 +181,12 @@ def run_parallel(
         workers, mp_context=context, initializer=_init, initargs=(config,)
     ) as pool:
         try:
-            for unit in _units(pool, plan, options, backup):
+            for unit in _units(pool, plan, options, backup, progress):
                 window.append(unit)
                 while len(window) > 2 * workers:
-                    status = max(status, _finish(window.popleft(), total, echo))
+                    status = max(status, _finish(window.popleft(), total, echo, progress))
             while window:
-                status = max(status, _finish(window.popleft(), total, echo))
+                status = max(status, _finish(window.popleft(), total, echo, progress))
         except BaseException:
             for unit in window:
                 if unit.future is not None:
@@ -202,7 +205,11 @@ def run_parallel(
 
 
 def _units(
-    pool: ProcessPoolExecutor, plan: list[Any], options: Options, backup: str | None
+    pool: ProcessPoolExecutor,
+    plan: list[Any],
+    options: Options,
+    backup: str | None,
+    progress: RunProgress,
 ) -> Iterator[_Unit]:
     for task in plan:
         if isinstance(task, InputError):
@@ -211,17 +218,30 @@ def _units(
         inp: Input = task.inp
         fmt = options.format or detect_format(None if inp.is_stdin else inp.name, b"")
         if inp.is_stdin or fmt == "jsonl":
-            yield from _jsonl_units(pool, inp, task.target, options, backup)
+            yield from _jsonl_units(pool, inp, task.target, options, backup, progress)
         else:
-            yield _Unit(pool.submit(_file_unit, inp, task.target, options, backup))
+            future = pool.submit(_file_unit, inp, task.target, options, backup)
+            yield _Unit(future, size=_size(inp.path))
+
+
+def _size(path: Path | None) -> int:
+    try:
+        return path.stat().st_size if path is not None else 0
+    except OSError:
+        return 0
 
 
 def _jsonl_units(
-    pool: ProcessPoolExecutor, inp: Input, target: Path | None, options: Options, backup: str | None
+    pool: ProcessPoolExecutor,
+    inp: Input,
+    target: Path | None,
+    options: Options,
+    backup: str | None,
+    progress: RunProgress,
 ) -> Iterator[_Unit]:
     """Read a JSONL input here and hand its lines out in blocks (stdin of any format too)."""
     try:
-        opened = open_input(inp, options)
+        opened = open_input(inp, options, progress)
     except InputError as exc:
         yield _Unit(None, problem=f"cleaner: {exc}")
         return
@@ -270,7 +290,7 @@ def _here(
     return future
 
 
-def _finish(unit: _Unit, total: Tally, echo: Callable[[str], None]) -> int:
+def _finish(unit: _Unit, total: Tally, echo: Callable[[str], None], progress: RunProgress) -> int:
     """Take one unit's result in order: its messages, its output, its tally; return a status."""
     if unit.problem is not None:
         echo(unit.problem)
@@ -302,7 +322,9 @@ def _finish(unit: _Unit, total: Tally, echo: Callable[[str], None]) -> int:
         raise StopRunError(result.stop)
     if unit.jsonl is not None and unit.last:
         unit.jsonl.close(ok=True)
+    progress.read(unit.size)
     if result.tally is None:
         return EXIT_INPUT
     total.add(result.tally)
+    progress.document(result.tally.documents)
     return EXIT_OK

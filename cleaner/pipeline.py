@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, BinaryIO
 
+from cleaner.charsets import TranscodingReader, legacy_encoding
 from cleaner.documents import Document
 from cleaner.encoding import MAX_LINE_BYTES, SNIFF_BYTES, sniff_binary
 from cleaner.engine import LONG_LINE_ID, VALVE_ID, Cleaner
@@ -41,6 +42,7 @@ from cleaner.inputs import (
     sniff_compression,
 )
 from cleaner.model import Change
+from cleaner.progress import CountingReader, RunProgress
 
 Say = Callable[[str], None]
 ON_ERROR = ("stop", "skip", "keep")
@@ -56,6 +58,7 @@ class Options:
     on_error: str = "stop"
     keep_comments: bool = False
     binary: bool = False
+    encoding: str | None = None  # None: UTF-8, or a legacy encoding detected per text file
     explain: bool = False
     quiet: bool = False
 
@@ -91,6 +94,7 @@ class Opened:
     format: str
     raw: BinaryIO
     source: str
+    transcoder: TranscodingReader | None = None
 
     def close(self) -> None:
         if self.raw is not sys.stdin.buffer:
@@ -98,15 +102,17 @@ class Opened:
             self.raw.close()
 
 
-def open_input(inp: Input, options: Options, raw: BinaryIO | None = None) -> Opened:
-    """Open ``inp`` (or read ``raw``), undo its compression and find its format.
+def open_input(inp: Input, options: Options, progress: RunProgress | None = None) -> Opened:
+    """Open ``inp``, undo its compression and find its format; count its bytes on ``progress``.
 
     Raises ``InputError`` for a folder, a missing or unreadable file, and a binary file.
     """
     source = "<stdin>" if inp.is_stdin else inp.name
+    raw: BinaryIO
     try:
-        if raw is None:
-            raw = sys.stdin.buffer if inp.path is None else inp.path.open("rb")
+        raw = sys.stdin.buffer if inp.path is None else inp.path.open("rb")
+        if progress is not None and progress.shown:
+            raw = CountingReader(raw, progress)  # type: ignore[assignment]
     except IsADirectoryError:
         raise InputError(f"{inp.name}: is a folder; name its files ({inp.name}/*.txt)") from None
     except OSError as exc:
@@ -118,11 +124,19 @@ def open_input(inp: Input, options: Options, raw: BinaryIO | None = None) -> Ope
         stream = peekable(decompress(outer, kind)) if kind else outer
         head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES]
     except TRUNCATED_ERRORS as exc:
-        raw.close() if raw is not sys.stdin.buffer else None
+        if raw is not sys.stdin.buffer:
+            raw.close()
         raise InputError(f"{source}: cannot decompress: {exc}") from None
     name = None if inp.is_stdin else inp.name
     fmt = options.format or detect_format(name, head)
-    if fmt == "text" and not options.binary:
+    transcoder = None
+    if fmt == "text":
+        encoding = options.encoding or legacy_encoding(head)
+        if encoding is not None and encoding != "utf-8":
+            transcoder = TranscodingReader(stream, encoding)
+            stream = peekable(transcoder)  # type: ignore[arg-type]
+            head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES]
+    if fmt == "text" and not options.binary and transcoder is None:
         looks = sniff_binary(head)
         if looks is not None:
             hint = (
@@ -133,11 +147,16 @@ def open_input(inp: Input, options: Options, raw: BinaryIO | None = None) -> Ope
             if raw is not sys.stdin.buffer:
                 raw.close()
             raise InputError(f"{source}: looks like {looks}; not cleaned ({hint})")
-    return Opened(stream, fmt, raw, source)
+    return Opened(stream, fmt, raw, source, transcoder)
 
 
 def clean_input(
-    cleaner: Cleaner, opened: Opened, out: IO[bytes], options: Options, say: Say
+    cleaner: Cleaner,
+    opened: Opened,
+    out: IO[bytes],
+    options: Options,
+    say: Say,
+    on_document: Callable[[], None] | None = None,
 ) -> Tally:
     """Clean one opened input into ``out``; return what it did.
 
@@ -149,11 +168,22 @@ def clean_input(
     to = output_format(opened.format, options)
     try:
         if opened.format == "text":
+            if opened.transcoder is not None and options.explain:
+                say(f"{opened.source}: read as {opened.transcoder.encoding}")
             _clean_text_stream(cleaner, opened, writer, to, options, say)
             tally.documents += 1
+            if opened.transcoder is not None and opened.transcoder.replaced:
+                say(
+                    f"cleaner: warning: {opened.source}: {opened.transcoder.replaced} bytes "
+                    f"not valid in {opened.transcoder.encoding} became U+FFFD"
+                )
+            if on_document is not None:
+                on_document()
         elif opened.format == "jsonl":
-            clean_jsonl(cleaner, read_jsonl(opened.stream, opened.source, options.fields),
-                        opened.source, writer, to, options, say, tally)  # fmt: skip
+            records = read_jsonl(opened.stream, opened.source, options.fields)
+            clean_jsonl(
+                cleaner, records, opened.source, writer, to, options, say, tally, on_document
+            )
         else:
             warc = WarcTally()
             docs: Iterator[Document]
@@ -163,6 +193,8 @@ def clean_input(
                 docs = read_warc(opened.stream, opened.source, options.keep_comments, warc)
             for doc in docs:
                 tally.documents += 1
+                if on_document is not None:
+                    on_document()
                 if not doc.text:
                     tally.empty_pages += 1
                 _write_document(cleaner, doc, writer, to, options, say, None)
@@ -307,6 +339,7 @@ def clean_jsonl(
     options: Options,
     say: Say,
     tally: Tally,
+    on_document: Callable[[], None] | None = None,
 ) -> None:
     """Clean JSONL records in order; a malformed one is handled as ``options.on_error`` says."""
     for record in records:
@@ -333,6 +366,8 @@ def clean_jsonl(
                     writer.write(record.raw if record.raw.endswith(b"\n") else record.raw + b"\n")
             continue
         tally.documents += 1
+        if on_document is not None:
+            on_document()
         _write_document(cleaner, record.doc, writer, to, options, say, record.raw)
         if not record.raw.endswith(b"\n") and to == "jsonl":
             writer.write(b"\n")
