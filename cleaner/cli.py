@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import signal
 import sys
 import warnings
 from pathlib import Path
@@ -24,6 +25,7 @@ from cleaner.errors import (
     EXIT_INPUT,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_TERMINATED,
     EXIT_USAGE,
     InputError,
     RuleFileError,
@@ -53,23 +55,31 @@ from cleaner.progress import RunProgress
 EXIT_CODES_HELP = """\b
 Exit codes:
   0    all inputs cleaned
-  1    an input could not be read (the others were still cleaned)
+  1    an input could not be read or cleaned (the others were still cleaned), or a
+       malformed JSONL record stopped the run
   2    bad usage or an invalid rule file (nothing was cleaned)
   130  interrupted (Ctrl-C); no half-written output file is left
+  143  terminated (SIGTERM); no half-written output file is left
   141  stdout was closed early (e.g. piped into head); no traceback"""
 
-CLEAN_HELP = f"""Clean web debris out of text files (or stdin) and repair their encoding.
+CLEAN_HELP = f"""Clean web debris out of text, JSONL, HTML and WARC files (or stdin).
 
-Each FILE is one document; with no FILE, or FILE '-', stdin is read. Cleaned text goes to
-stdout, or to -o PATH (a folder when there are several inputs). Only cleaned text is ever
-written to stdout; --explain and messages go to stderr.
+A text file is one document; a JSONL record, an HTML page and a WARC response are one each.
+FOLDERs are walked recursively; .gz/.bz2/.xz/.zst inputs are decompressed. With no FILE, or
+FILE '-', stdin is read. Cleaned output goes to stdout, or to -o PATH (a folder when there
+are several inputs: their tree is mirrored). Only cleaned output is ever written to stdout;
+--explain, warnings and the progress bar go to stderr.
 
 \b
 Examples:
   cleaner page.txt > clean.txt
   cat page.txt | cleaner - | less
   cleaner --explain page.txt > /dev/null      # what would be removed, and by which rule
-  cleaner -o cleaned/ scraped/*.txt           # one output file per input
+  cleaner -o cleaned/ scraped/                # a folder; one output file per input
+  cleaner -j 0 shards/ -o clean/              # JSONL shards on every core (same output)
+  cleaner --on-error skip shard.jsonl.zst > clean.jsonl
+  cleaner pages/ -o text/                     # HTML pages -> main text, cleaned
+  cleaner CC-MAIN-x.warc.gz > pages.jsonl     # WARC/WET -> JSONL with url, date, id
   cleaner --rules my-site.toml --disable dup.teaser page.txt
   cleaner --enable layout page-text.txt       # also drop menus and link lists (opt-in)
   cleaner rules list                          # every rule, its id and why
@@ -224,6 +234,14 @@ def _guess_format(inp: Input, options: Options) -> str:
         return "text"  # reported when it is cleaned
     opened.close()
     return opened.format
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived: unwind like Ctrl-C, so no temporary output file is left behind."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 def _total_bytes(plan: list[_Task | InputError]) -> int | None:
@@ -472,6 +490,7 @@ def clean_command(
     quiet: bool,
 ) -> None:
     current: Path | None = None
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         config = _config(rules, disable, enable, keep_comments, lang, no_repair)
         config = dataclasses.replace(
@@ -525,10 +544,11 @@ def clean_command(
         # The reader went away (`cleaner big.txt | head`): stop quietly, like cat does.
         _drop_stdout_buffer()
         sys.exit(EXIT_BROKEN_PIPE)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Terminated) as exc:
         where = f"; {current} was not written" if current is not None else ""
-        _echo(f"cleaner: interrupted{where}")
-        sys.exit(EXIT_INTERRUPTED)
+        what = "terminated" if isinstance(exc, _Terminated) else "interrupted"
+        _echo(f"cleaner: {what}{where}")
+        sys.exit(EXIT_TERMINATED if isinstance(exc, _Terminated) else EXIT_INTERRUPTED)
     if status and not quiet:
         _echo("cleaner: some inputs could not be cleaned (see above)")
     sys.exit(status)

@@ -13,6 +13,8 @@ EXIT_USAGE = 2
 """Bad command line or a rule file that does not load; nothing was cleaned."""
 EXIT_INTERRUPTED = 130
 """Ctrl-C (128 + SIGINT), as shells report it."""
+EXIT_TERMINATED = 143
+"""SIGTERM (128 + 15), e.g. from ``kill`` or a job scheduler; no half-written output file."""
 EXIT_BROKEN_PIPE = 141
 """The reader of stdout went away (``cleaner big.txt | head``): 128 + SIGPIPE, no traceback."""
 

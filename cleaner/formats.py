@@ -35,6 +35,8 @@ _EXTENSIONS = {
     ".warc": "warc",
     ".arc": "warc",
     ".wet": "warc",
+    ".txt": "text",
+    ".text": "text",
 }
 _HTML_HEAD_RE = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?<(?:!doctype\s+html|html|head|body)\b", re.I)
 MAX_RECORD_BYTES = 64 << 20
@@ -106,15 +108,17 @@ def parse_record(raw: bytes, line_no: int, source: str, fields: JsonlFields) -> 
     try:
         value = json.loads(line)
     except json.JSONDecodeError as exc:
-        return Record(line_no, raw, error=f"not JSON: {exc.msg} at column {exc.colno}")
+        return Record(line_no, raw, error=f"not JSON: {exc.msg} (column {exc.colno})")
     except RecursionError:
         return Record(line_no, raw, error="not JSON: nested too deeply")
     if not isinstance(value, dict):
         return Record(line_no, raw, error=f"not a JSON object but {type(value).__name__}")
     text = value.get(fields.text)
     if not isinstance(text, str):
-        what = "no" if fields.text not in value else f"{type(text).__name__} as its"
-        return Record(line_no, raw, error=f"{what} {fields.text!r} field (not text)")
+        if fields.text not in value:
+            return Record(line_no, raw, error=f"no {fields.text!r} field")
+        kind = "null" if text is None else type(text).__name__
+        return Record(line_no, raw, error=f"its {fields.text!r} field is {kind}, not text")
     name = value.get(fields.id) if fields.id else None
     doc_id = f"{source}:{line_no}" if name is None else str(name)
     url = value.get(fields.site) if fields.site else None

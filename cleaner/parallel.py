@@ -15,6 +15,7 @@ output file is left old or new, never half-written.
 from __future__ import annotations
 
 import contextlib
+import io
 import multiprocessing
 import os
 import shutil
@@ -35,6 +36,8 @@ from cleaner.inputs import Input, WriteError, atomic_output, compress, compressi
 from cleaner.pipeline import Options, Tally, clean_input, jsonl_block, open_input
 from cleaner.progress import RunProgress
 
+SPOOL_BYTES = 8 << 20
+"""Output for stdout a worker holds in memory before it spools to a temporary file."""
 BLOCK_BYTES = 1 << 20
 """About this many bytes of JSONL lines make one unit of work."""
 
@@ -51,29 +54,58 @@ def _init(config: CleanerConfig | None) -> None:
 @dataclass(slots=True)
 class _Result:
     messages: list[str]
-    tally: Tally | None  # None: the input could not be cleaned (messages say why)
+    tally: Tally
+    failed: int = 0  # inputs that could not be cleaned (messages say why)
     spool: str | None = None  # a temporary file holding output for stdout
-    data: bytes = b""  # a JSONL block's output
+    data: bytes = b""  # output for stdout (or a JSONL block's output)
     stop: str | None = None  # the run must stop (malformed record, --on-error stop)
-    write_error: str | None = None
 
 
-def _file_unit(inp: Input, target: Path | None, options: Options, backup: str | None) -> _Result:
-    """Clean one whole input in a worker."""
+FILES_BYTES = 1 << 20
+"""Small files are handed out together, about this many bytes of them per unit: one task
+per 10 kB file costs more in handing out than in cleaning."""
+
+
+def _file_unit(
+    items: list[tuple[Input, Path | None]], options: Options, backup: str | None
+) -> _Result:
+    """Clean whole inputs in a worker, one after the other, as ``-j 1`` would."""
+    result = _Result([], Tally())
+    spool = _Spool()
+    try:
+        for inp, target in items:
+            if not _one_file(inp, target, options, backup, spool, result):
+                break
+    finally:
+        spool.close()
+        if spool.file is not None:
+            spool.file.close()
+        result.spool = spool.path
+        result.data = spool.memory.getvalue()
+    return result
+
+
+def _one_file(
+    inp: Input,
+    target: Path | None,
+    options: Options,
+    backup: str | None,
+    spool: _Spool,
+    result: _Result,
+) -> bool:
+    """Clean one input into ``spool`` (stdout) or ``target``; False if the run must stop."""
     assert _CLEANER is not None
-    messages: list[str] = []
+    messages = result.messages
     try:
         opened = open_input(inp, options)
     except InputError as exc:
-        return _Result([f"cleaner: {exc}"], None)
-    spool = None
-    problem: str | None = None
+        messages.append(f"cleaner: {exc}")
+        result.failed += 1
+        return True
     tally: Tally | None = None
     try:
         if target is None:
-            fd, spool = tempfile.mkstemp(prefix="cleaner-", suffix=".out")
-            with os.fdopen(fd, "wb") as handle:
-                tally = _clean_or_note(opened, handle, options, messages)
+            tally = _clean_or_note(opened, spool, options, messages)  # type: ignore[arg-type]
         else:
             with atomic_output(target, backup) as handle:
                 writer = compress(handle, compression_of(target.name))
@@ -81,17 +113,48 @@ def _file_unit(inp: Input, target: Path | None, options: Options, backup: str | 
                 if writer is not handle:
                     writer.close()
     except StopRunError as exc:
-        return _Result(messages, None, spool, stop=str(exc))
+        result.stop = str(exc)
+        return False
     except WriteError as exc:
         where = target if target is not None else "<temporary file>"
-        problem = f"cleaner: {where}: cannot write: {exc}; {opened.source} not cleaned"
-        return _Result(messages, None, spool, write_error=problem)
+        messages.append(f"cleaner: {where}: cannot write: {exc}; {opened.source} not cleaned")
     except OSError as exc:
         messages.append(f"cleaner: {opened.source}: cannot read: {exc.strerror or exc}")
-        return _Result(messages, None, spool)
     finally:
         opened.close()
-    return _Result(messages, tally, spool)
+    if tally is None:
+        result.failed += 1
+    else:
+        result.tally.add(tally)
+    return True
+
+
+class _Spool(io.RawIOBase):
+    """Output for stdout from a worker: in memory up to ``SPOOL_BYTES``, then a temporary
+    file (so a huge input costs no memory, and the many small ones no file)."""
+
+    def __init__(self) -> None:
+        self.memory = io.BytesIO()
+        self.path: str | None = None
+        self.file: IO[bytes] | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        if self.file is None and self.memory.tell() + len(data) > SPOOL_BYTES:
+            fd, self.path = tempfile.mkstemp(prefix="cleaner-", suffix=".out")
+            self.file = os.fdopen(fd, "wb")
+            self.file.write(self.memory.getvalue())
+            self.memory = io.BytesIO()
+        if self.file is not None:
+            return self.file.write(data)
+        return self.memory.write(data)
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+        super().close()
 
 
 def _clean_or_note(
@@ -211,17 +274,39 @@ def _units(
     backup: str | None,
     progress: RunProgress,
 ) -> Iterator[_Unit]:
+    batch: list[tuple[Input, Path | None]] = []
+    size = 0
     for task in plan:
         if isinstance(task, InputError):
+            yield from _flush(pool, batch, size, options, backup)
+            batch, size = [], 0
             yield _Unit(None, problem=f"cleaner: {task}")
             continue
         inp: Input = task.inp
         fmt = options.format or detect_format(None if inp.is_stdin else inp.name, b"")
         if inp.is_stdin or fmt == "jsonl":
+            yield from _flush(pool, batch, size, options, backup)
+            batch, size = [], 0
             yield from _jsonl_units(pool, inp, task.target, options, backup, progress)
-        else:
-            future = pool.submit(_file_unit, inp, task.target, options, backup)
-            yield _Unit(future, size=_size(inp.path))
+            continue
+        batch.append((inp, task.target))
+        size += _size(inp.path)
+        if size >= FILES_BYTES:
+            yield from _flush(pool, batch, size, options, backup)
+            batch, size = [], 0
+    yield from _flush(pool, batch, size, options, backup)
+
+
+def _flush(
+    pool: ProcessPoolExecutor,
+    batch: list[tuple[Input, Path | None]],
+    size: int,
+    options: Options,
+    backup: str | None,
+) -> Iterator[_Unit]:
+    """Hand out the whole files gathered so far as one unit."""
+    if batch:
+        yield _Unit(pool.submit(_file_unit, list(batch), options, backup), size=size)
 
 
 def _size(path: Path | None) -> int:
@@ -286,8 +371,23 @@ def _here(
             tally = _clean_or_note(opened, writer, options, messages)
             if writer is not handle:
                 writer.close()
-    future.set_result(_Result(messages, tally))
+    future.set_result(_Result(messages, tally or Tally(), failed=tally is None))
     return future
+
+
+def _to_stdout(result: _Result) -> None:
+    """Copy a worker's output for stdout there, in order."""
+    try:
+        if result.spool:
+            with Path(result.spool).open("rb") as spool:
+                shutil.copyfileobj(spool, sys.stdout.buffer, 1 << 20)
+        else:
+            sys.stdout.buffer.write(result.data)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise WriteError(exc) from exc
 
 
 def _finish(unit: _Unit, total: Tally, echo: Callable[[str], None], progress: RunProgress) -> int:
@@ -299,12 +399,10 @@ def _finish(unit: _Unit, total: Tally, echo: Callable[[str], None], progress: Ru
     for message in result.messages:
         echo(message)
     try:
-        if result.spool:
-            with Path(result.spool).open("rb") as spool:
-                shutil.copyfileobj(spool, sys.stdout.buffer, 1 << 20)
-            sys.stdout.buffer.flush()
         if unit.jsonl is not None and result.data:
             unit.jsonl.write(result.data)
+        elif result.data or result.spool:
+            _to_stdout(result)
     except WriteError as exc:
         if unit.jsonl is not None:
             unit.jsonl.close(ok=False)
@@ -313,9 +411,6 @@ def _finish(unit: _Unit, total: Tally, echo: Callable[[str], None], progress: Ru
     finally:
         if result.spool:
             Path(result.spool).unlink(missing_ok=True)
-    if result.write_error:
-        echo(result.write_error)
-        return EXIT_INPUT
     if result.stop is not None:
         if unit.jsonl is not None:
             unit.jsonl.close(ok=False)
@@ -323,8 +418,6 @@ def _finish(unit: _Unit, total: Tally, echo: Callable[[str], None], progress: Ru
     if unit.jsonl is not None and unit.last:
         unit.jsonl.close(ok=True)
     progress.read(unit.size)
-    if result.tally is None:
-        return EXIT_INPUT
     total.add(result.tally)
     progress.document(result.tally.documents)
-    return EXIT_OK
+    return EXIT_INPUT if result.failed else EXIT_OK

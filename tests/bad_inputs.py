@@ -54,6 +54,24 @@ FIXTURES: dict[str, bytes] = {
     "empty.txt": b"",
     "blank-lines.txt": b"\n\r\n \t\n\r",
     "no-final-newline.txt": b"Ein Satz.\n[ad_1] Noch ein Satz ohne Zeilenende.",
+    # whole files in legacy encodings, detected per file (enough text for the detector)
+    "shift-jis.txt": (
+        "吾輩は猫である。名前はまだ無い。\n"
+        "どこで生れたかとんと見当がつかぬ。何でも薄暗いじめじめした所でニャーニャー泣いていた事だけは記憶している。\n"
+        "[ad_1]\n"
+        "吾輩はここで始めて人間というものを見た。しかもあとで聞くとそれは書生という人間中で一番獰悪な種族であったそうだ。\n"
+    ).encode("shift_jis"),
+    "windows-1256.txt": (
+        "هذا نص عربي للاختبار عن مدينة القاهرة وتاريخها الطويل.\n"
+        "وهذه جملة ثانية عن النيل والأهرامات والتاريخ القديم للمدينة.\n"
+        "Leave a Reply\n"
+        "Your email address will not be published. Required fields are marked *\n"
+    ).encode("cp1256"),
+    "windows-1251.txt": (
+        "Это тестовый текст о Москве и её долгой истории.\n"
+        "[ad_1]\n"
+        "Город основан в двенадцатом веке и вырос вокруг Кремля на берегу реки.\n"
+    ).encode("cp1251"),
     # binary inputs: refused unless --binary
     "image.png": _png(),
     "program.elf": _elf(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -34,3 +36,14 @@ def make_cleaner(tmp_path: Path) -> Callable[..., Cleaner]:
 def default_cleaner() -> Cleaner:
     """The cleaner the CLI uses without options."""
     return Cleaner()
+
+
+def cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    """Run the real command (``python -m cleaner``) in a subprocess, as a user's shell would."""
+    return subprocess.run(
+        [sys.executable, "-m", "cleaner", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )

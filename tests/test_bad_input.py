@@ -7,23 +7,12 @@ by ``tests/bad_inputs.py`` and checked against it, so a fixture cannot drift sil
 from __future__ import annotations
 
 import resource
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from .bad_inputs import FIXTURES, INPUTS
-
-
-def cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "cleaner", *args],
-        input=stdin,
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
+from .conftest import cli
 
 
 @pytest.mark.parametrize("name", sorted(FIXTURES))
