@@ -249,7 +249,14 @@ def read_warc(
     from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 
     tally = tally if tally is not None else WarcTally()
-    for record in ArchiveIterator(stream):
+    records = ArchiveIterator(stream)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            return
+        except Exception as exc:  # warcio on hostile bytes: any of its errors
+            raise ValueError(f"not a valid WARC file ({type(exc).__name__}: {exc})") from None
         headers = record.rec_headers
         meta: dict[str, Any] = {
             "id": headers.get_header("WARC-Record-ID"),
@@ -267,7 +274,7 @@ def read_warc(
                 tally.skipped += 1
                 continue
             if "html" in ctype.lower():
-                page = extract_html(record.content_stream().read(), doc_id, keep_comments)
+                page = extract_html(_payload(record), doc_id, keep_comments)
                 yield Document(page.text, doc_id, site_of(meta["url"]), meta)
                 continue
             if kind == "resource" and ctype.lower().startswith("text/plain"):
@@ -279,8 +286,16 @@ def read_warc(
         tally.skipped += 1
 
 
+def _payload(record: Any) -> bytes:
+    """A record's content, decoded from its transfer and content encodings by warcio."""
+    try:
+        return bytes(record.content_stream().read())
+    except Exception as exc:  # a broken chunked or gzip body
+        raise ValueError(f"a WARC record's content cannot be read ({exc})") from None
+
+
 def _warc_text(record: Any, doc_id: str, meta: dict[str, Any]) -> Document:
-    data = record.content_stream().read()
+    data = _payload(record)
     text = "".join(decode_line(data)[0:1])
     if text and not text.endswith("\n"):
         text += "\n"

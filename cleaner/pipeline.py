@@ -346,7 +346,7 @@ def clean_jsonl(
         if record.doc is None:
             if record.error is None:  # a blank line: passed through
                 if to == "jsonl":
-                    writer.write(record.raw)
+                    writer.write(record.raw if record.raw.endswith(b"\n") else record.raw + b"\n")
                 continue
             where = f"{source}:{record.line_no}"
             if options.on_error == "stop":

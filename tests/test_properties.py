@@ -62,7 +62,7 @@ class ChunkedReader(io.RawIOBase):
     read = read1
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=2500, deadline=None)
 @given(DOC, st.lists(st.integers(min_value=1, max_value=9), min_size=1, max_size=5))
 def test_streaming_in_any_chunks_equals_whole_text(text: str, sizes: list[int]) -> None:
     whole = CLEANER.clean(text).text
@@ -70,7 +70,7 @@ def test_streaming_in_any_chunks_equals_whole_text(text: str, sizes: list[int]) 
     assert streamed == whole
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=2500, deadline=None)
 @given(DOC)
 def test_changes_account_for_every_character(text: str) -> None:
     result = CLEANER.clean(text)
@@ -78,7 +78,7 @@ def test_changes_account_for_every_character(text: str) -> None:
     assert len(text) - len(result.text) == removed
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=2500, deadline=None)
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes_never_crash(data: bytes) -> None:
     out = "".join(CLEANER.clean_stream(io.BytesIO(data)))
@@ -107,7 +107,7 @@ STABLE_DOC = st.lists(
 ).map(lambda pairs: "".join(line.replace("\n", " ") + eol for line, eol in pairs))
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=2500, deadline=None)
 @given(STABLE_DOC)
 def test_cleaning_twice_changes_nothing(text: str) -> None:
     once = CLEANER.clean(text).text
