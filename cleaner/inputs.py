@@ -65,12 +65,16 @@ def expand(names: Iterable[str], glob: str | None = None) -> Iterator[Input | In
         path = Path(name)
         if path.is_dir():
             found = False
-            for file in _walk(path):
+            problems: list[InputError] = []
+            for file in _walk(path, problems):
+                yield from problems
+                problems.clear()
                 rel = file.relative_to(path)
                 if glob is None or file.match(glob) or rel.match(glob):
                     found = True
                     yield Input(str(file), file, rel)
-            if not found:
+            yield from problems
+            if not found and not problems:
                 what = f"no file matching {glob!r}" if glob else "no files"
                 yield InputError(f"{name}: {what} in this folder")
         elif path.exists():
@@ -79,9 +83,16 @@ def expand(names: Iterable[str], glob: str | None = None) -> Iterator[Input | In
             yield InputError(f"{name}: No such file or directory")
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    """Yield the files below ``folder`` in sorted order, skipping hidden names."""
-    for root, dirs, files in os.walk(folder):
+def _walk(folder: Path, problems: list[InputError]) -> Iterator[Path]:
+    """Yield the files below ``folder`` in sorted order, skipping hidden names.
+
+    A subfolder that cannot be listed is added to ``problems``, not skipped silently.
+    """
+
+    def unlisted(exc: OSError) -> None:
+        problems.append(InputError(f"{exc.filename}: cannot list: {exc.strerror or exc}"))
+
+    for root, dirs, files in os.walk(folder, onerror=unlisted):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for file in sorted(files):
             if not file.startswith("."):

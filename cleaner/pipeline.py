@@ -127,6 +127,10 @@ def open_input(inp: Input, options: Options, progress: RunProgress | None = None
         if raw is not sys.stdin.buffer:
             raw.close()
         raise InputError(f"{source}: cannot decompress: {exc}") from None
+    except OSError as exc:  # EIO on a failing disk, a vanished mount
+        if raw is not sys.stdin.buffer:
+            raw.close()
+        raise InputError(f"{source}: cannot read: {exc.strerror or exc}") from None
     name = None if inp.is_stdin else inp.name
     fmt = options.format or detect_format(name, head)
     transcoder = None

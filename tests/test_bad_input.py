@@ -101,6 +101,21 @@ def test_unreadable_file_among_inputs(tmp_path: Path) -> None:
     assert b"Permission denied" in result.stderr
 
 
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="no /proc/self/mem (not Linux)")
+def test_read_error_after_open_is_reported_others_still_cleaned() -> None:
+    """/proc/self/mem opens but fails to read at offset 0 (EIO): a failing disk's behaviour."""
+    result = cli("/proc/self/mem", str(INPUTS / "bom-crlf.txt"))
+    assert result.returncode == 1
+    assert result.stdout == CLEANED["bom-crlf.txt"]
+    assert result.stderr.decode().splitlines()[0] == (
+        "cleaner: /proc/self/mem: cannot read: Input/output error"
+    )
+    assert (
+        cli("-j", "2", "/proc/self/mem", str(INPUTS / "bom-crlf.txt")).stdout
+        == CLEANED["bom-crlf.txt"]
+    )
+
+
 def test_a_100_mb_line_passes_through_in_bounded_memory(tmp_path: Path) -> None:
     """One line of 100 MB: passed through byte for byte with a warning naming its line."""
     big = tmp_path / "big.txt"
