@@ -141,3 +141,26 @@ def test_a_100_mb_line_passes_through_in_bounded_memory(tmp_path: Path) -> None:
         source.readline()
         assert cleaned.readline() == source.readline()  # the long line, byte for byte
         assert cleaned.read() == b" Nachher.\n"
+
+
+def test_user_rules_cannot_make_the_engine_write_anywhere_but_the_output(tmp_path: Path) -> None:
+    """Rule files are data: no key names a path, and nothing in one reaches the file system."""
+    work = tmp_path / "work"
+    work.mkdir()
+    hostile = work / "hostile.toml"
+    hostile.write_text(
+        '[pack]\nname = "evil"\n'
+        '[[rule]]\nid = "evil.path"\naction = "replace"\nwhy = "tries paths"\n'
+        "pattern = '\\.\\./\\.\\./(escape)\\.txt'\nreplacement = '/tmp/\\1-written'\n"
+        'languages = ["*"]\nmatch = ["a ../../escape.txt b"]\nkeep = ["a b"]\n',
+        encoding="utf-8",
+    )
+    source = work / "in.txt"
+    source.write_text("Text ../../escape.txt mehr.\n", encoding="utf-8")
+    before = {p for p in tmp_path.rglob("*")}
+    result = cli("--rules", str(hostile), str(source), "-o", str(work / "out.txt"))
+    created = {p for p in tmp_path.rglob("*")} - before
+    assert result.returncode == 0, result.stderr
+    assert created == {work / "out.txt"}  # the output, and nothing else
+    assert (work / "out.txt").read_text(encoding="utf-8") == "Text /tmp/escape-written mehr.\n"
+    assert not Path("/tmp/escape-written").exists()  # a replacement is text, never a path
