@@ -157,9 +157,9 @@ def test_user_rules_cannot_make_the_engine_write_anywhere_but_the_output(tmp_pat
     )
     source = work / "in.txt"
     source.write_text("Text ../../escape.txt mehr.\n", encoding="utf-8")
-    before = {p for p in tmp_path.rglob("*")}
+    before = set(tmp_path.rglob("*"))
     result = cli("--rules", str(hostile), str(source), "-o", str(work / "out.txt"))
-    created = {p for p in tmp_path.rglob("*")} - before
+    created = set(tmp_path.rglob("*")) - before
     assert result.returncode == 0, result.stderr
     assert created == {work / "out.txt"}  # the output, and nothing else
     assert (work / "out.txt").read_text(encoding="utf-8") == "Text /tmp/escape-written mehr.\n"
