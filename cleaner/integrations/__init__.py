@@ -1,0 +1,1 @@
+"""Adapters that run cleaner on existing scale-out engines (datatrove, Ray Data)."""
