@@ -36,3 +36,14 @@ def test_readme_starts_with_the_two_commands() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "pip install '.[test]' && python -m pytest" in ci
+
+
+def test_ci_runs_the_integration_tests() -> None:
+    """The README's quick test command skips the datatrove and Ray tests when those engines
+    are not installed; CI installs them first, as the README shows, and forbids the skip."""
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    install = "pip install '.[datatrove,ray]'"
+    assert install in ci
+    assert ci.index(install) < ci.index("export CLEANER_CI=1") < ci.index("python -m pytest")
+    assert "pip install -e '.[datatrove,ray]'" in readme

@@ -160,6 +160,32 @@ def shard(corpus: list[dict[str, Any]], folder: Path, parts: int) -> None:
                 f.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
+def datatrove_pipeline(tmp_path: Path, corpus: list[dict[str, Any]]) -> list[Any]:
+    """JsonlReader -> CleanerFormatter -> JsonlWriter over the corpus in two shards."""
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers import JsonlWriter
+
+    from cleaner.integrations.datatrove import CleanerFormatter
+
+    shard(corpus, tmp_path / "in", 2)
+    return [
+        JsonlReader(str(tmp_path / "in"), add_file_path=False),
+        CleanerFormatter(),
+        JsonlWriter(str(tmp_path / "out"), expand_metadata=True, compression=None),
+    ]
+
+
+def assert_datatrove_output(out: Path, reference: dict[str, dict[str, Any]]) -> None:
+    files = sorted(out.glob("*.jsonl"))
+    assert len(files) == 2  # both tasks had work
+    got = {r["id"]: r for path in files for r in records(path)}
+    # datatrove's reader skips a record with empty text (with a warning): that one is absent
+    expected = {i: r for i, r in reference.items() if r["text"]}
+    assert set(got) == set(expected)
+    for record_id, record in expected.items():
+        assert got[record_id] == record, record_id
+
+
 def test_datatrove_pipeline_matches_the_cli(
     tmp_path: Path,
     corpus: list[dict[str, Any]],
@@ -169,30 +195,13 @@ def test_datatrove_pipeline_matches_the_cli(
     need("datatrove")
     need("orjson")
     from datatrove.executor import LocalPipelineExecutor
-    from datatrove.pipeline.readers import JsonlReader
-    from datatrove.pipeline.writers import JsonlWriter
 
-    from cleaner.integrations.datatrove import CleanerFormatter
-
-    shard(corpus, tmp_path / "in", 2)
-    pipeline = [
-        JsonlReader(str(tmp_path / "in"), add_file_path=False),
-        CleanerFormatter(),
-        JsonlWriter(str(tmp_path / "out"), expand_metadata=True, compression=None),
-    ]
+    pipeline = datatrove_pipeline(tmp_path, corpus)
     # workers=2: each task runs in its own process, so the step is pickled (dill), as on Slurm
     stats = LocalPipelineExecutor(
         pipeline, tasks=2, workers=2, logging_dir=str(tmp_path / "logs")
     ).run()
-
-    out = sorted((tmp_path / "out").glob("*.jsonl"))
-    assert len(out) == 2  # both tasks had work
-    got = {r["id"]: r for path in out for r in records(path)}
-    # datatrove's reader skips a record with empty text (with a warning): that one is absent
-    expected = {i: r for i, r in reference.items() if r["text"]}
-    assert set(got) == set(expected)
-    for record_id, record in expected.items():
-        assert got[record_id] == record, record_id
+    assert_datatrove_output(tmp_path / "out", reference)
 
     step = next(s for s in stats.stats if "cleaner" in s.name)
     counted = {
@@ -207,7 +216,7 @@ def test_datatrove_pipeline_matches_the_cli(
         if label.startswith("removed_chars/")
     }
     assert removed == {rule_id: c.removed_chars for rule_id, c in expected_counts.items()}
-    assert step.stats["total"].total == len(expected)
+    assert step.stats["total"].total == len(corpus) - 1  # all but the empty record
     assert step.stats["changed"].total == 10
     saved = json.loads((tmp_path / "logs" / "stats.json").read_text(encoding="utf-8"))
     assert any("changes/comments.form-tail" in json.dumps(s) for s in saved)
@@ -305,3 +314,20 @@ def test_batch_cleaner_removals_column(corpus: list[dict[str, Any]]) -> None:
 
     with pytest.raises(KeyError, match="no column 'body'"):
         clean(pa.Table.from_pylist([{"text": "x"}]))
+
+
+@pytest.mark.timeout(120)
+def test_datatrove_on_its_ray_executor_matches_the_cli(
+    tmp_path: Path,
+    ray_cluster: ModuleType,
+    corpus: list[dict[str, Any]],
+    reference: dict[str, dict[str, Any]],
+) -> None:
+    need("datatrove")
+    from datatrove.executor.ray import RayPipelineExecutor
+
+    pipeline = datatrove_pipeline(tmp_path, corpus)
+    RayPipelineExecutor(
+        pipeline, tasks=2, logging_dir=str(tmp_path / "logs"), mem_per_cpu_gb=0.5
+    ).run()
+    assert_datatrove_output(tmp_path / "out", reference)
