@@ -40,7 +40,7 @@ def need(module: str) -> ModuleType:
     try:
         return importlib.import_module(module)
     except ImportError as exc:
-        reason = f"{module} is not installed ({exc}); pip install '.[test,datatrove,ray]'"
+        reason = f"{module} is not installed ({exc}); pip install -e '.[datatrove,ray]'"
         if REQUIRED:
             pytest.fail(f"CLEANER_CI=1 and {reason}")
         pytest.skip(reason)
