@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cleaner import Cleaner, CleanerConfig, RuleFileError
+from cleaner import Cleaner, CleanerConfig, CleanerError, RuleFileError
 from cleaner.changes import RuleCount, change_record, rule_counts
 from cleaner.cli import main
 from cleaner.integrations.portable import PortableRules
@@ -140,6 +140,14 @@ def test_rules_travel_without_their_file(tmp_path: Path) -> None:
     assert [c.rule_id for c in result.changes][:2] == ["site.promo", "wp.ad-shortcode"]
 
 
+def test_rules_refuse_a_worker_with_another_version() -> None:
+    rules = PortableRules()
+    state = rules.__getstate__()
+    with pytest.raises(CleanerError, match=r"built with cleaner 0\.0\.1 but this worker has"):
+        PortableRules.__new__(PortableRules).__setstate__(("0.0.1", *state[1:]))
+    assert pickle.loads(pickle.dumps(rules)).rules == rules.rules
+
+
 def test_a_bad_rule_file_fails_where_the_job_is_defined(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('[pack]\nname = "bad"\n\n[[rule]]\nid = "bad.x"\n', encoding="utf-8")
@@ -220,6 +228,9 @@ def test_datatrove_pipeline_matches_the_cli(
     assert step.stats["changed"].total == 10
     saved = json.loads((tmp_path / "logs" / "stats.json").read_text(encoding="utf-8"))
     assert any("changes/comments.form-tail" in json.dumps(s) for s in saved)
+    # executor.json shows the shipped rules as a summary, not 300 KB of them
+    executor = (tmp_path / "logs" / "executor.json").read_text(encoding="utf-8")
+    assert f"{len(Cleaner().rules)} rules of packs banners, comments" in executor
 
 
 def test_datatrove_annotate_puts_the_changes_in_metadata(corpus: list[dict[str, Any]]) -> None:

@@ -46,7 +46,7 @@ class CleanerFormatter(BaseFormatter):  # type: ignore[misc]  # datatrove is unt
 
     Stats, per rule id: ``changes/<id>`` (its total is the number of changes, the same count
     as ``cleaner.changes.rule_counts``; its ``n`` the documents it changed) and
-    ``removed_chars/<id>``; and ``changed`` (documents with any change) besides datatrove's
+    ``removed_chars/<id>``; and ``changed`` (documents whose text changed) besides datatrove's
     ``total``. With ``annotate=True`` each document's changes go, as dicts with the fields of
     ``cleaner.Change``, to ``document.metadata["cleaner"]`` (a list, empty if nothing changed).
     """
@@ -84,9 +84,9 @@ class CleanerFormatter(BaseFormatter):  # type: ignore[misc]  # datatrove is unt
             self.stat_update(StatHints.total)
             with self.track_time():
                 result = cleaner.clean(doc.text)
-            doc.text = result.text
-            if result.changes:
+            if result.text != doc.text:  # not a document the safety valve kept as it was
                 self.stat_update("changed")
+            doc.text = result.text
             for rule_id, count in rule_counts(result.changes).items():
                 self.stat_update(f"changes/{rule_id}", value=count.changes)
                 self.stat_update(f"removed_chars/{rule_id}", value=count.removed_chars)

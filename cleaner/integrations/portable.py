@@ -13,20 +13,33 @@ same version, for the engine code and the ``Rule`` class), but none of the rule 
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
+
 from cleaner.engine import Cleaner, CleanerConfig, select_rules
+from cleaner.errors import CleanerError
 from cleaner.model import Rule
 from cleaner.rules import load_rules
+
+
+def _version() -> str:
+    try:
+        return version("cleaner")
+    except PackageNotFoundError:  # a source tree that was never installed
+        return "unknown"
 
 
 class PortableRules:
     """The rules a ``CleanerConfig`` selects, loaded once and picklable; ``cleaner()`` compiles.
 
-    Raises ``RuleFileError`` (every problem of every file) when built, not on a worker.
+    Raises ``RuleFileError`` (every problem of every file) when built, not on a worker; and
+    ``CleanerError`` when unpickled where another version of ``cleaner`` is installed (its
+    ``Rule`` class and engine may differ, and the output would not be the driver's).
     """
 
-    __slots__ = ("config", "rules")
+    __slots__ = ("config", "rules", "version")
 
     def __init__(self, config: CleanerConfig | None = None) -> None:
+        self.version = _version()
         self.config = config or CleanerConfig()
         rule_set = load_rules(self.config.rules, defaults=self.config.defaults)
         self.rules: tuple[Rule, ...] = tuple(select_rules(rule_set, self.config))
@@ -43,8 +56,14 @@ class PortableRules:
     def __repr__(self) -> str:
         return f"<PortableRules: {self}>"
 
-    def __getstate__(self) -> tuple[CleanerConfig, tuple[Rule, ...]]:
-        return self.config, self.rules
+    def __getstate__(self) -> tuple[str, CleanerConfig, tuple[Rule, ...]]:
+        return self.version, self.config, self.rules
 
-    def __setstate__(self, state: tuple[CleanerConfig, tuple[Rule, ...]]) -> None:
-        self.config, self.rules = state
+    def __setstate__(self, state: tuple[str, CleanerConfig, tuple[Rule, ...]]) -> None:
+        self.version, self.config, self.rules = state
+        here = _version()
+        if self.version != here:
+            raise CleanerError(
+                f"these rules were built with cleaner {self.version} but this worker has "
+                f"cleaner {here}: install the same version on every node"
+            )
