@@ -9,9 +9,10 @@ datatrove's (``JsonlReader``, ``JsonlWriter``, ...).
     from datatrove.pipeline.writers import JsonlWriter
     from cleaner.integrations.datatrove import CleanerFormatter
 
-    LocalPipelineExecutor(
-        [JsonlReader("in/"), CleanerFormatter(), JsonlWriter("out/")], tasks=2
-    ).run()
+    if __name__ == "__main__":  # datatrove's workers re-import the script
+        LocalPipelineExecutor(
+            [JsonlReader("in/"), CleanerFormatter(), JsonlWriter("out/")], tasks=2
+        ).run()
 """
 
 from __future__ import annotations
