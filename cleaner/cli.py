@@ -172,12 +172,18 @@ class _Task:
 
 def _plan(
     names: tuple[str, ...],
-    output: Path | None,
+    output_name_given: str | None,
     in_place: bool,
     glob: str | None,
     options: Options,
 ) -> list[_Task | InputError]:
-    """Pair each input with its output, or fail with a usage error before anything is written."""
+    """Pair each input with its output, or fail with a usage error before anything is written.
+
+    ``-o NAME`` is a folder when it is one, when it ends with a slash, or when there are
+    several inputs or a folder among them; else it is the one output file.
+    """
+    output = Path(output_name_given) if output_name_given else None
+    folder_named = bool(output_name_given) and output_name_given.endswith(("/", os.sep))  # type: ignore[union-attr]
     found = list(expand(names, glob))
     inputs = [item for item in found if isinstance(item, Input)]
     if in_place:
@@ -188,7 +194,7 @@ def _plan(
     elif output is None:
         return [item if isinstance(item, InputError) else _Task(item, None) for item in found]
     single = len(names) == 1 and len(inputs) == 1 and inputs[0].rel == Path(Path(names[0]).name)
-    if output is not None and single and not output.is_dir() and not str(output).endswith("/"):
+    if output is not None and single and not output.is_dir() and not folder_named:
         return [_Task(inputs[0], output)]
     if output is not None and output.exists() and not output.is_dir():
         _fail_usage(f"-o {output}: several inputs need a folder, and this is a file")
@@ -336,7 +342,7 @@ def _summary(tally: Tally, options: Options) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=click.Path(),
     help="Write to this file (one input) or folder (several inputs or a folder: the input "
     "tree is mirrored) instead of stdout. A .gz/.bz2/.xz/.zst name is compressed.",
 )
@@ -464,7 +470,7 @@ def _summary(tally: Tally, options: Options) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No messages on stderr except errors.")
 def clean_command(
     files: tuple[str, ...],
-    output: Path | None,
+    output: str | None,
     in_place: bool,
     backup: str | None,
     fmt: str,

@@ -417,3 +417,9 @@ def test_undecodable_bytes_in_a_legacy_file_are_counted(tmp_path: Path) -> None:
         == f"cleaner: warning: {broken}: 1 bytes not valid in shift_jis became U+FFFD\n"
     )
     assert "\ufffd" in result.stdout.decode()
+
+
+def test_output_name_ending_in_a_slash_is_a_folder(tmp_path: Path) -> None:
+    result = cli(str(SEED_IN), "-o", f"{tmp_path / 'new'}/")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "new" / SEED_IN.name).read_bytes() == SEED_OUT
