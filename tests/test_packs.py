@@ -104,3 +104,51 @@ def test_keep_comments_keeps_the_thread(default_cleaner: Cleaner) -> None:
     assert default_cleaner.clean(text).text == article
     keep = Cleaner(CleanerConfig(keep_comments=True)).clean(text).text
     assert keep == article + "\nEin Kommentar\n\nToller Beitrag, danke!\n"
+
+
+# Language coverage of the language-specific debris classes of issue #3: each class must be
+# covered in at least 20 languages, so that a pack edit cannot silently drop a language. A
+# class is the union of its rules; a rule for all languages ("*") counts the languages of its
+# `match` examples (its word lists are per language even though it runs everywhere).
+COVERAGE_CLASSES = {
+    "cookie notice": ("banners.cookie-notice", "banners.cookie-plugin"),
+    "consent button": ("banners.consent-button",),
+    "policy link": ("banners.policy-link",),
+    "newsletter prompt": ("banners.newsletter",),
+    "sign-in link": ("banners.account-link",),
+    "ad label": ("nav.ad-label",),
+    "image credit": ("nav.photo-credit", "nav.photo-credit-by"),
+    "post meta (posted in, tagged)": ("nav.posted-in", "nav.taxonomy", "nav.entry-meta-sentence"),
+    "byline and date (by AUTHOR on DATE)": ("nav.byline", "nav.author-label", "nav.dateline"),
+    "read more": ("nav.read-more", "nav.continue-reading-title"),
+    "previous/next": ("nav.prev-next", "nav.prev-next-title"),
+    "skip to content": ("nav.skip-link",),
+    "sidebar heading": ("nav.widget-heading", "nav.search"),
+    "share/like heading": ("share.heading", "share.like-heading"),
+    "social counter": ("share.counter",),
+}
+MIN_LANGUAGES = 20
+
+
+def class_languages(cleaner: Cleaner, rule_ids: tuple[str, ...]) -> set[str]:
+    """Return the languages a class of rules covers (nb counted as no)."""
+    rules = {rule.id: rule for rule in cleaner.rules}
+    languages: set[str] = set()
+    for rule_id in rule_ids:
+        rule = rules[rule_id]
+        if rule.languages == ("*",):
+            languages.update(lang for lang, _ in rule.match if lang != "*")
+        else:
+            languages.update(rule.languages)
+    return {"no" if lang == "nb" else lang for lang in languages}
+
+
+@pytest.mark.parametrize("name", sorted(COVERAGE_CLASSES))
+def test_class_covers_twenty_languages(name: str, default_cleaner: Cleaner) -> None:
+    languages = class_languages(default_cleaner, COVERAGE_CLASSES[name])
+    assert len(languages) >= MIN_LANGUAGES, f"{name}: {len(languages)} {sorted(languages)}"
+
+
+def test_posted_in_alone_covers_twenty_languages(default_cleaner: Cleaner) -> None:
+    """The "Posted in" line is the class's main rule; the union must not hide it shrinking."""
+    assert len(class_languages(default_cleaner, ("nav.posted-in",))) >= MIN_LANGUAGES
