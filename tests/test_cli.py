@@ -204,7 +204,10 @@ def test_ctrl_c_exits_130_and_leaves_no_output_file(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         ["cleaner", str(big), "-o", str(target)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    time.sleep(1.5)
+    deadline = time.monotonic() + 60  # wait until it writes (start-up is slow on a busy machine)
+    while not (target.parent.is_dir() and any(target.parent.iterdir())):
+        assert time.monotonic() < deadline and proc.poll() is None, "never started writing"
+        time.sleep(0.02)
     assert proc.poll() is None, "finished before the signal: make the input bigger"
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
