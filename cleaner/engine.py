@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +59,11 @@ class CleanerConfig:
 
 
 Sink = Callable[[Change], None]
+
+SITE_CACHE = 64
+"""Compiled rule sets kept for distinct site scopes, least recently used dropped first. A
+scope is the set of site rules that apply to a site, so many sites share one entry (the
+unscoped set is always kept); a run over more scopes than this recompiles, never grows."""
 
 LINE_ROUNDS = 4
 """At most this many rounds of repairs and span rules per line (each round after the first
@@ -540,14 +545,53 @@ class Cleaner:
         else:
             rules = list(rules)
             self.rule_set = RuleSet(tuple(rules))
-        self.compiled = CompiledRules(list(rules))
+        self._rules = tuple(rules)
+        # Site rules stay out of the shared set: a document of another site, or of none,
+        # never sees them. Each host names the indices of the rules scoped to it.
+        self.compiled = CompiledRules([rule for rule in rules if not rule.sites])
+        self._by_site: dict[str, set[int]] = {}
+        for index, rule in enumerate(rules):
+            for site in rule.sites:
+                self._by_site.setdefault(site, set()).add(index)
+        self._scoped: OrderedDict[tuple[int, ...], CompiledRules] = OrderedDict()
 
     @property
     def rules(self) -> tuple[Rule, ...]:
-        """The rules this cleaner applies, in order."""
-        return self.compiled.rules
+        """The rules this cleaner applies, in order (site rules only to their sites)."""
+        return self._rules
 
-    def clean(self, text: str) -> CleanResult:
+    def compiled_for(self, site: str | None) -> CompiledRules:
+        """Return the compiled rules for a document of ``site`` (a host as ``site_of`` gives).
+
+        A rule scoped to ``example.org`` applies to ``example.org`` and its subdomains
+        (``blog.example.org``). Sets are compiled on first use and cached (``SITE_CACHE``).
+        """
+        if site is None or not self._by_site:
+            return self.compiled
+        chosen: set[int] = set()
+        host = site
+        while True:
+            chosen.update(self._by_site.get(host, ()))
+            dot = host.find(".")
+            if dot < 0:
+                break
+            host = host[dot + 1 :]
+        if not chosen:
+            return self.compiled
+        key = tuple(sorted(chosen))
+        compiled = self._scoped.get(key)
+        if compiled is not None:
+            self._scoped.move_to_end(key)
+            return compiled
+        compiled = CompiledRules(
+            [rule for index, rule in enumerate(self._rules) if not rule.sites or index in chosen]
+        )
+        if len(self._scoped) >= SITE_CACHE:
+            self._scoped.popitem(last=False)
+        self._scoped[key] = compiled
+        return compiled
+
+    def clean(self, text: str, site: str | None = None) -> CleanResult:
         """Return the cleaned text of one document and every change made to it.
 
         >>> r = Cleaner().clean("Absatz mit Inhalt.\\n\\nLeave a Reply\\n")
@@ -555,7 +599,7 @@ class Cleaner:
         ('Absatz mit Inhalt.\\n', ['comments.form-tail', 'comments.form-tail'])
         """
         changes: list[Change] = []
-        out = "".join(self.clean_lines(split_lines(text), changes.append))
+        out = "".join(self.clean_lines(split_lines(text), changes.append, site))
         share = removed_chars(changes) / len(text) if text else 0.0
         limit = self.config.max_removed_share
         if limit is None or share <= limit:
@@ -565,12 +609,15 @@ class Cleaner:
             return CleanResult(out, (*changes, note), share, "flagged")
         return CleanResult(text, (note,), share, "kept")
 
-    def clean_lines(self, lines: Iterable[str], sink: Sink | None = None) -> Iterator[str]:
+    def clean_lines(
+        self, lines: Iterable[str], sink: Sink | None = None, site: str | None = None
+    ) -> Iterator[str]:
         """Yield the cleaned lines of one document given as lines (with their line endings).
 
-        ``sink`` receives every ``Change`` as soon as the line it concerns is settled.
+        ``sink`` receives every ``Change`` as soon as the line it concerns is settled;
+        ``site`` chooses the site rules that apply (none without it).
         """
-        doc = _Document(self.compiled, self.config.repair, sink)
+        doc = _Document(self.compiled_for(site), self.config.repair, sink)
         for line in lines:
             if line.endswith("\r\n"):
                 raw = RawLine(line[:-2], 0, "\r\n")
@@ -581,7 +628,9 @@ class Cleaner:
             yield from doc.feed(raw)
         yield from doc.finish()
 
-    def clean_stream(self, stream: BinaryIO, sink: Sink | None = None) -> Iterator[str]:
+    def clean_stream(
+        self, stream: BinaryIO, sink: Sink | None = None, site: str | None = None
+    ) -> Iterator[str]:
         """Yield the cleaned text of one document read from a binary stream, in bounded memory.
 
         Bytes that are not UTF-8 are read as Windows-1252 (recorded as ``repair.decode``);
@@ -590,16 +639,18 @@ class Cleaner:
         8 MiB each, then to a temporary file) until its end decides which one to yield.
         """
         if self.config.max_removed_share is not None:
-            yield from self._clean_stream_valved(stream, sink)
+            yield from self._clean_stream_valved(stream, sink, site)
             return
-        doc = _Document(self.compiled, self.config.repair, sink)
+        doc = _Document(self.compiled_for(site), self.config.repair, sink)
         for raw in read_lines(stream):
             yield from doc.feed(raw)
         yield from doc.finish()
 
-    def _clean_stream_valved(self, stream: BinaryIO, sink: Sink | None) -> Iterator[str]:
+    def _clean_stream_valved(
+        self, stream: BinaryIO, sink: Sink | None, site: str | None
+    ) -> Iterator[str]:
         changes: list[Change] = []
-        doc = _Document(self.compiled, self.config.repair, changes.append)
+        doc = _Document(self.compiled_for(site), self.config.repair, changes.append)
         size = 0
         spool = 8 << 20
         with (

@@ -99,6 +99,8 @@ class Rule:
     examples: tuple[Example, ...] = ()
     default: bool = True
     """False for rules of an opt-in pack (``[pack] default = false``): on only with --enable."""
+    sites: tuple[str, ...] = ()
+    """Hosts (``site_of`` form) whose documents alone this rule applies to; empty: all."""
 
 
 @dataclass(frozen=True)

@@ -311,7 +311,7 @@ def _write_document(
     raw: bytes | None,
 ) -> None:
     """Clean one document and write it: spliced into its JSONL line, as a record, or as text."""
-    result = cleaner.clean(doc.text)
+    result = cleaner.clean(doc.text, site=doc.site)
     sink = _sink(cleaner, doc.id, options, say)
     for change in result.changes:
         sink(change)

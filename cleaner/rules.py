@@ -15,6 +15,7 @@ from typing import Any
 
 import regex
 
+from cleaner.documents import site_of
 from cleaner.errors import RuleFileError
 from cleaner.features import Conditions, parse_conditions
 from cleaner.model import Action, Anchor, Example, Rule, RuleSet, Where
@@ -25,10 +26,10 @@ RULE_KEYS = frozenset(
         "id", "why", "action", "phrases", "pattern", "anchor", "case-sensitive", "replacement",
         "languages", "where", "lines", "max-chars", "min-chars", "within-lines", "block-max-lines",
         "when", "min-run", "between", "between-max-lines", "boundary", "requires",
-        "block-max-chars", "tags", "match", "keep", "example",
+        "block-max-chars", "tags", "match", "keep", "example", "sites",
     }
 )  # fmt: skip
-PACK_KEYS = frozenset({"name", "description", "default"})
+PACK_KEYS = frozenset({"name", "description", "default", "sites"})
 TOP_KEYS = frozenset({"pack", "rule"})
 EXAMPLE_KEYS = frozenset({"input", "output", "expect"})
 INT_KEYS = (
@@ -37,6 +38,8 @@ INT_KEYS = (
 )  # fmt: skip
 ID_RE = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*\Z")
 LANG_RE = re.compile(r"(?:\*|[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)\Z")
+SITE_RE = re.compile(r"(?:[^\s/:@?#.\[\]]+\.)*[^\s/:@?#.\[\]]+\Z")
+"""A host as ``site_of`` gives it: dot-separated labels, no scheme, port or path."""
 TOML_POS_RE = re.compile(r"\(at line (\d+), column \d+\)")
 
 
@@ -134,6 +137,7 @@ class _RuleFileParser:
         self.data = data
         self.problems: list[str] = []
         self.default = True
+        self.sites: tuple[str, ...] = ()
 
     def parse(self) -> tuple[list[Rule], list[str], str | None]:
         for key in self.data:
@@ -226,6 +230,11 @@ class _RuleFileParser:
         if not isinstance(default, bool):
             self._problem(line, None, "[pack] 'default' must be true or false")
         self.default = default is not False
+        if "sites" in pack:
+            sites, problem = _parse_sites(pack["sites"])
+            if problem:
+                self._problem(self._find_key("sites", line), None, f"[pack] {problem}")
+            self.sites = sites
         if not isinstance(name, str) or not ID_RE.match(name):
             self._problem(line, None, "[pack] 'name' must be a lowercase name like 'wordpress'")
             return None
@@ -462,9 +471,18 @@ class _RuleFileParser:
             bad("tags", "'tags' must be a list of strings")
             tags = []
 
+        sites = self.sites
+        if "sites" in raw:  # a rule's own list replaces its pack's
+            sites, problem = _parse_sites(raw["sites"])
+            if problem:
+                bad("sites", problem)
+                sites = ("?",)  # scoped, if wrongly: no second complaint about keep languages
+
         match = self._examples(raw, "match", line, rid)
         keep = self._examples(raw, "keep", line, rid)
-        if action is not None and action.is_line_action:
+        # A site-scoped rule never sees other sites' pages, which are the reason for the second
+        # language: its keep examples come from its own site's pages, in that site's language.
+        if action is not None and action.is_line_action and not sites:
             keep_langs = {lang for lang, _ in keep if lang != "*"}
             if len(keep_langs) < 2:
                 bad(
@@ -507,6 +525,7 @@ class _RuleFileParser:
             keep=keep,
             examples=examples,
             default=self.default,
+            sites=sites,
         )
 
     def _examples(
@@ -608,6 +627,22 @@ def _too_slow(compiled: regex.Pattern[str], max_chars: int | None = None) -> str
         except TimeoutError:
             return probe
     return None
+
+
+def _parse_sites(value: Any) -> tuple[tuple[str, ...], str | None]:
+    """Return the hosts of a ``sites`` list, or a problem: each must be in ``site_of`` form."""
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(site, str) and site for site in value)
+    ):
+        return (), "'sites' must be a non-empty list of host names like \"example.org\""
+    for site in value:
+        host = site_of(site)
+        if host != site or not SITE_RE.match(site):
+            hint = f" (did you mean {host!r}?)" if host and SITE_RE.match(host) else ""
+            return (), f"site {site!r} must be a host name, lower case, no 'www.'{hint}"
+    return tuple(value), None
 
 
 def _suggest(key: str, known: Iterable[str]) -> str:

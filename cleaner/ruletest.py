@@ -50,14 +50,15 @@ def check_rule(rule: Rule, full: Cleaner) -> list[CaseResult]:
     """
     results: list[CaseResult] = []
     alone = Cleaner(CleanerConfig(repair=False), rules=[rule])
+    site = rule.sites[0] if rule.sites else None  # a site rule is tried on its own site
     for case, text in _cases(rule, "match", rule.match):
-        result = alone.clean(text)
+        result = alone.clean(text, site)
         if not any(change.rule_id == rule.id for change in result.changes):
             results.append(CaseResult(rule, case, False, f"not changed by the rule: {text!r}"))
         else:
             results.append(CaseResult(rule, case, True))
     for case, text in _cases(rule, "keep", rule.keep):
-        result = full.clean(text)
+        result = full.clean(text, site)
         if result.text != text:
             blamed = sorted({change.rule_id for change in result.changes})
             results.append(CaseResult(
@@ -67,7 +68,7 @@ def check_rule(rule: Rule, full: Cleaner) -> list[CaseResult]:
         else:
             results.append(CaseResult(rule, case, True))
     for index, example in enumerate(rule.examples):
-        got = full.clean(example.input).text
+        got = full.clean(example.input, site).text
         ok = got == example.output
         problem = "" if ok else f"expected {example.output!r}, got {got!r}"
         if example.expect_fail:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
+import pytest
+
 from cleaner import Cleaner
 
 DROP_LINE = """
@@ -253,3 +255,60 @@ def test_repairs_run_again_on_what_entity_decoding_made(default_cleaner: Cleaner
     assert [c.rule_id for c in result.changes] == [
         "repair.entity", "repair.mojibake", "wp.ad-shortcode",
     ]  # fmt: skip
+
+
+SITE_RULES = """
+[[rule]]
+id = "t.site-footer"
+why = "example.org's footer"
+action = "drop-line"
+phrases = ["Example News is read by thousands"]
+sites = ["example.org"]
+match = ["Example News is read by thousands"]
+keep = ["Example News is read by thousands, the editor said in March."]
+
+[[rule]]
+id = "t.other-footer"
+why = "other.net's footer"
+action = "drop-line"
+phrases = ["Other Net daily"]
+sites = ["other.net", "third.com"]
+match = ["Other Net daily"]
+keep = ["Other Net daily is a newsletter, she wrote."]
+"""
+
+
+def test_site_rules_apply_to_their_sites_and_subdomains_only(
+    make_cleaner: Callable[..., Cleaner],
+) -> None:
+    cleaner = make_cleaner(SITE_RULES)
+    text = "A sentence of the article.\nExample News is read by thousands\nOther Net daily\n"
+    assert cleaner.clean(text).text == text
+    assert cleaner.clean(text, site="unrelated.org").text == text
+    assert cleaner.clean(text, site="notexample.org").text == text
+    kept_other = "A sentence of the article.\nOther Net daily\n"
+    assert cleaner.clean(text, site="example.org").text == kept_other
+    assert cleaner.clean(text, site="blog.example.org").text == kept_other
+    assert cleaner.clean(text, site="third.com").text == (
+        "A sentence of the article.\nExample News is read by thousands\n"
+    )
+    streamed = "".join(cleaner.clean_stream(io.BytesIO(text.encode()), site="example.org"))
+    assert streamed == kept_other
+    assert [r.id for r in cleaner.rules] == ["t.site-footer", "t.other-footer"]
+
+
+def test_site_rule_sets_are_cached_within_a_bound(
+    make_cleaner: Callable[..., Cleaner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cleaner.engine
+
+    monkeypatch.setattr(cleaner.engine, "SITE_CACHE", 1)
+    built = make_cleaner(SITE_RULES)
+    first = built.compiled_for("example.org")
+    assert built.compiled_for("www2.example.org") is first  # same scope, one entry
+    assert built.compiled_for("unrelated.org") is built.compiled
+    other = built.compiled_for("other.net")
+    assert built.compiled_for("third.com") is other
+    assert len(built._scoped) == 1
+    text = "Text.\nExample News is read by thousands\n"
+    assert built.clean(text, site="example.org").text == "Text.\n"  # recompiled, same answer
