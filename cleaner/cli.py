@@ -633,6 +633,136 @@ def rules_test(paths: tuple[Path, ...], verbose: bool) -> None:
     sys.exit(EXIT_INPUT if failed else EXIT_OK)
 
 
+LEARN_HELP = """Find lines each site repeats across its pages and write them as rules.
+
+\b
+Reads the inputs twice (JSONL, HTML, WARC, compressed, folders; not stdin), groups documents
+by site (the host of --site-field, or of the WARC URL) and proposes every line that occurs
+in at least --min-docs and --min-share of a site's documents, as one site-scoped rule per
+site. Review the file, then use it: cleaner --rules learned.toml corpus.jsonl
+
+\b
+Examples:
+  cleaner learn crawl/*.jsonl.gz -o learned.toml
+  cleaner learn pages.jsonl --site-field source_url --min-share 0.3 -o learned.toml
+  cleaner rules test learned.toml
+"""
+
+
+@main.command("learn", help=LEARN_HELP)
+@click.argument("files", nargs=-1, required=True, metavar="INPUT...")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="The rule file to write (default: stdout).",
+)
+@click.option(
+    "--min-docs",
+    type=click.IntRange(1),
+    default=5,
+    show_default=True,
+    help="A line must occur in at least this many documents of its site ...",
+)
+@click.option(
+    "--min-share",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="... and in at least this share of them.",
+)
+@click.option(
+    "--max-chars",
+    type=click.IntRange(1),
+    default=200,
+    show_default=True,
+    help="Longer lines are never proposed.",
+)
+@click.option(
+    "--include-prose", is_flag=True, help="Also propose lines that read like sentences of content."
+)
+@click.option(
+    "--budget",
+    type=click.IntRange(1),
+    default=100_000,
+    show_default=True,
+    help="Most lines counted exactly at once (bounds memory; see the summary).",
+)
+@click.option("--text-field", default="text", show_default=True, help="JSONL: the text field.")
+@click.option(
+    "--site-field",
+    default="url",
+    show_default=True,
+    help="JSONL: the field with the document's URL; its host is the site.",
+)
+@click.option("--glob", metavar="PATTERN", help="In folders, only files matching this.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+def learn_command(
+    files: tuple[str, ...],
+    output: Path | None,
+    min_docs: int,
+    min_share: float,
+    max_chars: int,
+    include_prose: bool,
+    budget: int,
+    text_field: str,
+    site_field: str,
+    glob: str | None,
+    quiet: bool,
+) -> None:  # fmt: skip
+    from cleaner.learn import LearnOptions, learn, write_rules
+    from cleaner.pipeline import read_documents
+
+    inputs: list[Input] = []
+    for item in expand(files, glob):
+        if isinstance(item, InputError):
+            _echo(f"cleaner: {item}")
+            sys.exit(EXIT_INPUT)
+        if item.is_stdin:
+            _fail_usage("learn reads its inputs twice; save stdin to a file first")
+        inputs.append(item)
+    options = Options(fields=JsonlFields(text_field, None, site_field or None), quiet=quiet)
+    said: set[str] = set()
+
+    def say(message: str) -> None:  # each message once, not once per pass
+        if message not in said and not quiet:
+            said.add(message)
+            _echo(message)
+
+    settings = LearnOptions(min_docs, min_share, max_chars, include_prose, budget)
+    try:
+        learned = learn(lambda: read_documents(inputs, options, say), settings)
+        text = write_rules(learned, settings)
+    except InputError as exc:
+        _echo(f"cleaner: {exc}")
+        sys.exit(EXIT_INPUT)
+    except KeyboardInterrupt:
+        _echo("cleaner: interrupted; nothing was written")
+        sys.exit(EXIT_INTERRUPTED)
+    if output is None or str(output) == "-":
+        click.echo(text, nl=False)
+    else:
+        try:
+            with atomic_output(output) as handle:
+                handle.write(text.encode("utf-8"))
+        except WriteError as exc:
+            _echo(f"cleaner: {output}: cannot write: {exc}")
+            sys.exit(EXIT_INPUT)
+    stats = learned.stats
+    if not quiet:
+        lines = sum(len(site.lines) for site in learned.sites)
+        _echo(
+            f"cleaner learn: {stats.documents} documents ({stats.without_site} without a site), "
+            f"{lines} lines proposed for {sum(1 for s in learned.sites if s.lines)} sites; "
+            f"{stats.candidates} of --budget {stats.budget} exact counters used"
+        )
+        if stats.refused:
+            _echo(
+                f"cleaner learn: warning: {stats.refused} candidate lines found the budget full "
+                "and were not counted; raise --budget for exact results"
+            )
+
+
 def run() -> Any:
     """Entry point for ``python -m cleaner``."""
     return main()

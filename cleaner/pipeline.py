@@ -420,3 +420,35 @@ def output_name(rel: Path, in_format: str, out_format: str) -> Path:
         stem = stem[: -len(Path(stem).suffix)]
     suffix = ".jsonl" if out_format == "jsonl" else ".txt"
     return rel.with_name(stem + suffix + compression)
+
+
+def read_documents(inputs: list[Input], options: Options, say: Say) -> Iterator[Document]:
+    """Yield the documents of ``inputs``: JSONL records, HTML pages, WARC records, in order.
+
+    For analysis (``cleaner learn``), not cleaning: a text file is a stream with no site and
+    is skipped with a message; a malformed JSONL record raises ``InputError`` (as
+    ``--on-error stop``), as does any input that cannot be read.
+    """
+    for inp in inputs:
+        opened = open_input(inp, options)
+        try:
+            if opened.format == "text":
+                say(f"cleaner: {opened.source}: a text file has no site; skipped")
+            elif opened.format == "jsonl":
+                for record in read_jsonl(opened.stream, opened.source, options.fields):
+                    if record.error is not None:
+                        raise InputError(f"{opened.source}:{record.line_no}: {record.error}")
+                    if record.doc is not None:
+                        yield record.doc
+            elif opened.format == "html":
+                yield read_html(opened.stream, opened.source, options.keep_comments)
+            else:
+                yield from read_warc(opened.stream, opened.source, options.keep_comments)
+        except TRUNCATED_ERRORS as exc:
+            raise InputError(
+                f"{opened.source}: compressed data cut short or corrupt ({exc})"
+            ) from None
+        except ValueError as exc:
+            raise InputError(f"{opened.source}: {exc}") from None
+        finally:
+            opened.close()
