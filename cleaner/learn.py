@@ -53,9 +53,15 @@ KEEP_CANDIDATES = 8
 
 # Function words of the languages the shipped packs cover most; a line made of many of them
 # reads as a sentence. Short and closed, so a line's share is cheap to compute.
-FUNCTION_WORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "he", "her", "his", "i", "in", "is", "it", "its", "not", "of", "on", "or", "our", "she", "that", "the", "their", "they", "this", "to", "was", "we", "were", "which", "who", "will", "with", "you", "your", "der", "die", "das", "und", "ist", "nicht", "ein", "eine", "zu", "den", "mit", "von", "sich", "des", "auf", "für", "im", "dem", "sie", "es", "auch", "als", "le", "la", "les", "et", "est", "un", "une", "des", "du", "en", "dans", "que", "qui", "pour", "pas", "sur", "au", "avec", "il", "elle", "ce", "el", "los", "las", "y", "es", "un", "una", "que", "en", "por", "con", "para", "del", "se", "lo", "su", "al", "dan", "yang", "di", "ini", "itu", "dengan", "untuk", "dari", "ke", "tidak", "ada", "akan", "pada", "juga"]
-)
+_FUNCTION_WORDS_TEXT = """
+a an and are as at be but by for from has have he her his i in is it its not of on or our
+she that the their they this to was we were which who will with you your
+der die das und ist nicht ein eine zu den mit von sich des auf für im dem sie es auch als
+le la les et est un une des du en dans que qui pour pas sur au avec il elle ce
+el los las y es un una que en por con para del se lo su al
+dan yang di ini itu dengan untuk dari ke tidak ada akan pada juga
+"""
+FUNCTION_WORDS = frozenset(_FUNCTION_WORDS_TEXT.split())
 TERMINAL = ".!?…。！？؟।"
 CLOSERS = "\"'”’»)]"
 PROSE_MIN_WORDS = 8
