@@ -8,7 +8,8 @@ opaque hash set, is what a run applies.
 Lines are compared on a key (``line_key``): the line case-folded, every run of whitespace one
 space, Arabic tatweel and harakat dropped, characters that are not letters or digits stripped
 at both ends (``text.normalize_key``, the key whole-line phrases are matched on), then every
-decimal digit turned into ``0`` so "© 2023" and "© 2024" count as one line. Lines longer than
+run of decimal digits turned into one ``0``, so "© 2023" and "© 2024", "Page 9 of 12" and
+"Page 10 of 12" count as one line. Lines longer than
 ``max_chars`` once stripped are not counted.
 
 Memory is bounded, with two passes over the input:
@@ -47,7 +48,7 @@ from cleaner.documents import Document
 from cleaner.engine import split_lines
 from cleaner.text import normalize_key
 
-_DIGIT_RE = re.compile(r"\d")
+_DIGIT_RE = re.compile(r"\d+")
 KEEP_CANDIDATES = 8
 """Lines per site remembered as possible ``keep`` examples (the first that qualify)."""
 
@@ -57,22 +58,27 @@ _FUNCTION_WORDS_TEXT = """
 a an and are as at be but by for from has have he her his i in is it its not of on or our
 she that the their they this to was we were which who will with you your
 der die das und ist nicht ein eine zu den mit von sich des auf für im dem sie es auch als
+ich wir er dass wie aber oder wenn nur noch hat haben war wird werden bei aus nach um an man
 le la les et est un une des du en dans que qui pour pas sur au avec il elle ce
 el los las y es un una que en por con para del se lo su al
-dan yang di ini itu dengan untuk dari ke tidak ada akan pada juga
+dan yang di ini itu dengan untuk dari ke tidak ada akan pada juga saya anda kami mereka
+atau adalah dalam bahwa tetapi namun oleh sebagai telah
+في من على أن إلى عن مع هذا هذه التي الذي كان ما لا أو
 """
 FUNCTION_WORDS = frozenset(_FUNCTION_WORDS_TEXT.split())
 TERMINAL = ".!?…。！？؟।"
 CLOSERS = "\"'”’»)]"
 PROSE_MIN_WORDS = 8
 PROSE_MIN_FUNCTION_SHARE = 0.2
+PROSE_LONG_WORDS = 20
+"""A sentence-ending line of this many words is prose whatever its function words."""
 
 
 def line_key(line: str) -> str:
-    """Return the key a line is counted on: ``normalize_key`` with every digit as ``0``.
+    """Return the key a line is counted on: ``normalize_key`` with each run of digits as ``0``.
 
     >>> line_key("  © 2024 Example News — All rights reserved. ")
-    '0000 example news — all rights reserved'
+    '0 example news — all rights reserved'
     """
     return _DIGIT_RE.sub("0", normalize_key(line))
 
@@ -81,7 +87,8 @@ def looks_like_prose(line: str) -> bool:
     """Return True for a line that reads like a sentence of content, never proposed by default.
 
     Prose is long (at least ``PROSE_MIN_WORDS`` words), ends like a sentence, and at least a
-    ``PROSE_MIN_FUNCTION_SHARE`` of its words are function words ("the", "und", "yang").
+    ``PROSE_MIN_FUNCTION_SHARE`` of its words are function words ("the", "und", "yang"); or
+    it ends like a sentence and is very long (``PROSE_LONG_WORDS``), in any language.
 
     >>> looks_like_prose("Subscribe to our newsletter.")
     False
@@ -94,6 +101,8 @@ def looks_like_prose(line: str) -> bool:
     end = line.rstrip().rstrip(CLOSERS)
     if not end or end[-1] not in TERMINAL:
         return False
+    if len(words) >= PROSE_LONG_WORDS:
+        return True
     common = sum(1 for word in words if word.strip(".,;:!?\"'()«»“”").casefold() in FUNCTION_WORDS)
     return common / len(words) >= PROSE_MIN_FUNCTION_SHARE
 
@@ -373,7 +382,7 @@ def _rule(
         alternatives = "|".join(_line_pattern(ln.text) for ln in lines)
         edge = r"[^\p{L}\p{N}]*"  # what normalize_key strips at either end
         out.append(f"pattern = {toml_string(f'^{edge}(?:{alternatives}){edge}$')}")
-        out.append("# " + "; ".join(f"{ln.text!r} in {ln.docs}" for ln in lines)[:300])
+        out.extend(f"# {ln.text!r}: in {ln.docs} of {site.docs} pages" for ln in lines)
     else:
         out.append("phrases = [")
         out.extend(
