@@ -46,9 +46,10 @@ from pathlib import Path
 
 from cleaner.documents import Document
 from cleaner.engine import split_lines
-from cleaner.text import normalize_key
+from cleaner.text import normalize_key, strip_edges
 
 _DIGIT_RE = re.compile(r"\d+")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 KEEP_CANDIDATES = 8
 """Lines per site remembered as possible ``keep`` examples (the first that qualify)."""
 
@@ -214,8 +215,8 @@ def _lines(doc: Document, max_chars: int) -> dict[str, str]:
     found: dict[str, str] = {}
     for raw in split_lines(doc.text):
         line = raw.strip()
-        if not line or len(line) > max_chars:
-            continue
+        if not line or len(line) > max_chars or _SURROGATE_RE.search(line):
+            continue  # a lone surrogate (from JSON "\\ud800") cannot be written to a rule file
         key = line_key(line)
         if key and key not in found:
             found[key] = line
@@ -346,7 +347,7 @@ def _slug(site: str) -> str:
 
 def _line_pattern(line: str) -> str:
     """A regex for a line like ``line`` up to case, spacing, edge symbols and its numbers."""
-    core = normalize_key(line.replace("\u00a0", " "))
+    core = strip_edges(" ".join(line.split()))  # its own case: the pattern ignores case
     parts = []
     for token in re.split(r"(\d+|\s+)", core):
         if not token:

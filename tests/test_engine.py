@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -312,3 +313,20 @@ def test_site_rule_sets_are_cached_within_a_bound(
     assert len(built._scoped) == 1
     text = "Text.\nExample News is read by thousands\n"
     assert built.clean(text, site="example.org").text == "Text.\n"  # recompiled, same answer
+
+
+def test_pack_sites_scope_every_rule_a_rule_may_name_its_own(tmp_path: Path) -> None:
+    from cleaner import load_rules
+
+    path = tmp_path / "site.toml"
+    path.write_text(
+        '[pack]\nname = "site"\nsites = ["a.org"]\n'
+        + SITE_RULES.replace('sites = ["example.org"]\n', ""),
+        encoding="utf-8",
+    )
+    rules = load_rules([path], defaults=False).rules
+    assert [rule.sites for rule in rules] == [("a.org",), ("other.net", "third.com")]
+    cleaner = Cleaner(rules=rules)
+    line = "Example News is read by thousands\n"
+    assert cleaner.clean(line, site="a.org").text == ""
+    assert cleaner.clean(line, site="example.org").text == line

@@ -173,3 +173,11 @@ def test_prose_detector_on_real_and_chrome_lines() -> None:
     assert all(looks_like_prose(line) for line in prose_lines() if line.endswith("."))
     assert not looks_like_prose("Alle Preise inkl. MwSt. zzgl. Versand")
     assert not looks_like_prose("Sign up for our morning briefing")
+
+
+def test_lines_with_lone_surrogates_are_not_counted() -> None:
+    from cleaner.documents import Document
+
+    docs = [Document(f"Page {c}.\nBad \ud800 footer\n", c, "a.org") for c in "abcdef"]
+    found = learn(lambda: docs, LearnOptions(width=1024))
+    assert found.sites == ()
