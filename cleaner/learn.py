@@ -341,6 +341,17 @@ def toml_string(text: str) -> str:
     return "".join(parts)
 
 
+def toml_literal(text: str) -> str:
+    """Return ``text`` as a TOML literal string if it can be one (a regex reads better so).
+
+    >>> print(toml_literal(r"\\d+ of"), toml_literal("it's"))
+    '\\d+ of' "it's"
+    """
+    if "'" in text or any(ch < " " or ch == "\x7f" for ch in text):
+        return toml_string(text)
+    return f"'{text}'"
+
+
 def _slug(site: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", site.casefold()).strip("-") or "site"
 
@@ -382,7 +393,7 @@ def _rule(
     if any(_DIGIT_RE.search(ln.text) for ln in lines):
         alternatives = "|".join(_line_pattern(ln.text) for ln in lines)
         edge = r"[^\p{L}\p{N}]*"  # what normalize_key strips at either end
-        out.append(f"pattern = {toml_string(f'^{edge}(?:{alternatives}){edge}$')}")
+        out.append(f"pattern = {toml_literal(f'^{edge}(?:{alternatives}){edge}$')}")
         out.extend(f"# {ln.text!r}: in {ln.docs} of {site.docs} pages" for ln in lines)
     else:
         out.append("phrases = [")
@@ -392,7 +403,9 @@ def _rule(
         out.append("]")
     out.append(f"max-chars = {max_chars}")
     out.append(f"match = [{', '.join(toml_string(ln.text) for ln in lines[:2])}]")
-    out.append(f"keep = [{', '.join(toml_string(line) for line in keep[:KEEP_EXAMPLES])}]")
+    out.append("keep = [")
+    out.extend(f"  {toml_string(line)}," for line in keep[:KEEP_EXAMPLES])
+    out.append("]")
     return out
 
 
