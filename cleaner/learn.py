@@ -319,6 +319,8 @@ _ESCAPES = {
     '"': '\\"',
     "\\": "\\\\",
 }
+GUARD_SLACK = 20
+"""A learned rule's ``max-chars`` is its longest line plus this (at most ``max_chars``)."""
 KEEP_EXAMPLES = 2
 """``keep`` examples written per rule, from the site's own content lines."""
 
@@ -401,7 +403,8 @@ def _rule(
             f"  {toml_string(ln.text)},  # in {ln.docs} of {site.docs} pages" for ln in lines
         )
         out.append("]")
-    out.append(f"max-chars = {max_chars}")
+    # the guard: a little over the longest line, for variants in spacing, symbols, numbers
+    out.append(f"max-chars = {min(max_chars, max(len(ln.text) for ln in lines) + GUARD_SLACK)}")
     out.append(f"match = [{', '.join(toml_string(ln.text) for ln in lines[:2])}]")
     out.append("keep = [")
     out.extend(f"  {toml_string(line)}," for line in keep[:KEEP_EXAMPLES])
