@@ -50,6 +50,8 @@ from cleaner.text import normalize_key, strip_edges
 
 _DIGIT_RE = re.compile(r"\d+")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
+KEEP_MAX_CHARS = 1000
+"""Longer lines are not taken as ``keep`` examples (they would make the file hard to read)."""
 KEEP_CANDIDATES = 8
 """Lines per site remembered as possible ``keep`` examples (the first that qualify)."""
 
@@ -228,7 +230,7 @@ def _is_content(line: str) -> bool:
     words = line.split()
     return (
         len(words) >= 6
-        and len(line) <= 300
+        and len(line) <= KEEP_MAX_CHARS
         and line.rstrip(CLOSERS)[-1:] in tuple(TERMINAL)
         and line.isprintable()
     )
@@ -287,6 +289,14 @@ def learn(corpus: Callable[[], Iterable[Document]], options: LearnOptions | None
                 continue
             table[(site, key)] = _Candidate(line)
             stats.candidates = len(table)
+        kept = content.setdefault(site, [])
+        if len(kept) < KEEP_CANDIDATES:  # lines too long to count are content too
+            for raw in split_lines(doc.text):
+                line = raw.strip()
+                if len(line) > opts.max_chars and _is_content(line) and line not in kept:
+                    kept.append(line)
+                    if len(kept) >= KEEP_CANDIDATES:
+                        break
     by_site: dict[str, list[LearnedLine]] = {}
     for (site, key), slot in table.items():
         if slot.docs >= need[site]:

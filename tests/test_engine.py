@@ -330,3 +330,27 @@ def test_pack_sites_scope_every_rule_a_rule_may_name_its_own(tmp_path: Path) -> 
     line = "Example News is read by thousands\n"
     assert cleaner.clean(line, site="a.org").text == ""
     assert cleaner.clean(line, site="example.org").text == line
+
+
+def test_site_rules_of_every_kind_and_many_sites_interleaved(
+    make_cleaner: Callable[..., Cleaner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cleaner.engine
+
+    monkeypatch.setattr(cleaner.engine, "SITE_CACHE", 2)
+    built = make_cleaner(
+        SITE_RULES
+        + TAIL.replace('keep.de = ["Schreibe einen Kommentar, sagte er."]', 'sites = ["c.org"]')
+    )
+    text = "Ein Satz.\nOther Net daily\nLeave a Reply\nName\n"
+    for _ in range(3):  # more scopes than the cache holds, in turn
+        for site, want, ids in (
+            ("other.net", "Ein Satz.\nLeave a Reply\nName\n", ["t.other-footer"]),
+            ("c.org", "Ein Satz.\nOther Net daily\n", ["t.form", "t.form"]),
+            ("example.org", text, []),
+            ("third.com", "Ein Satz.\nLeave a Reply\nName\n", ["t.other-footer"]),
+        ):
+            result = built.clean(text, site=site)
+            assert result.text == want, site
+            assert [change.rule_id for change in result.changes] == ids
+    assert len(built._scoped) <= 2
