@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from cleaner.changes import change_record, rule_counts
+from cleaner.documents import site_of
 from cleaner.engine import Cleaner, CleanerConfig
 from cleaner.integrations.portable import PortableRules
 
@@ -84,7 +85,10 @@ class CleanerFormatter(BaseFormatter):  # type: ignore[misc]  # datatrove is unt
         for doc in data:
             self.stat_update(StatHints.total)
             with self.track_time():
-                result = cleaner.clean(doc.text)
+                url = doc.metadata.get("url")
+                result = cleaner.clean(
+                    doc.text, site=site_of(url) if isinstance(url, str) else None
+                )
             if result.text != doc.text:  # not a document the safety valve kept as it was
                 self.stat_update("changed")
             doc.text = result.text

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from cleaner.changes import change_record
+from cleaner.documents import site_of
 from cleaner.engine import CleanerConfig
 from cleaner.integrations.portable import PortableRules
 from cleaner.model import CleanResult
@@ -50,6 +51,7 @@ class BatchCleaner:
         rules: PortableRules | None = None,
         text_column: str = "text",
         removals_column: str | None = None,
+        site_column: str | None = "url",
     ) -> None:
         if rules is not None and config is not None:
             raise ValueError("pass either config or rules (which carry their config), not both")
@@ -57,6 +59,7 @@ class BatchCleaner:
         self.cleaner = self.rules.cleaner()
         self.text_column = text_column
         self.removals_column = removals_column
+        self.site_column = site_column
 
     def __call__(self, batch: Any) -> Any:
         """Return the batch with its text column cleaned (same format as it came in)."""
@@ -70,9 +73,15 @@ class BatchCleaner:
             "use map_batches(..., batch_format='pyarrow')"
         )
 
-    def _clean(self, texts: list[Any]) -> list[CleanResult | None]:
-        # pandas may hold a missing text as NaN rather than None: only strings are cleaned
-        return [self.cleaner.clean(text) if isinstance(text, str) else None for text in texts]
+    def _clean(self, texts: list[Any], urls: list[Any]) -> list[CleanResult | None]:
+        # pandas may hold a missing text as NaN rather than None: only strings are cleaned;
+        # a row's URL (site_column) scopes the site rules, as the CLI's --site-field does
+        return [
+            self.cleaner.clean(text, site=site_of(url) if isinstance(url, str) else None)
+            if isinstance(text, str)
+            else None
+            for text, url in zip(texts, urls, strict=True)
+        ]
 
     def _missing(self, columns: list[str]) -> KeyError:
         return KeyError(f"no column {self.text_column!r} to clean; the columns are {columns}")
@@ -86,7 +95,10 @@ class BatchCleaner:
         field = table.schema.field(index)
         if not (pa.types.is_string(field.type) or pa.types.is_large_string(field.type)):
             raise TypeError(f"column {self.text_column!r} holds {field.type}, not text")
-        results = self._clean(table.column(index).to_pylist())
+        texts_in = table.column(index).to_pylist()
+        has_site = self.site_column is not None and self.site_column in table.column_names
+        urls = table.column(self.site_column).to_pylist() if has_site else [None] * len(texts_in)
+        results = self._clean(texts_in, urls)
         texts = [None if r is None else r.text for r in results]
         table = table.set_column(index, field, pa.array(texts, type=field.type))
         if self.removals_column is None:
@@ -101,7 +113,10 @@ class BatchCleaner:
     def _pandas(self, frame: Any) -> Any:
         if self.text_column not in frame.columns:
             raise self._missing(list(frame.columns))
-        results = self._clean(frame[self.text_column].tolist())
+        texts_in = frame[self.text_column].tolist()
+        has_site = self.site_column is not None and self.site_column in frame.columns
+        urls = frame[self.site_column].tolist() if has_site else [None] * len(texts_in)
+        results = self._clean(texts_in, urls)
         frame = frame.copy(deep=False)  # the batch Ray hands over may be shared
         texts = frame[self.text_column].tolist()
         frame[self.text_column] = [
