@@ -71,6 +71,9 @@ LINE_ROUNDS = 4
 only if the one before changed the line); the shipped rules settle in two."""
 
 VALVE_ID = "valve.max-removed-share"
+"""The safety valve's note (action ``valve``, line 0, no text): its ``start`` is the characters
+the rules would remove, its ``end`` the document's characters, so ``start / end`` is the share.
+Text and replacement stay empty, so the note never counts as a removal."""
 LONG_LINE_ID = "pass.long-line"
 """A note (nothing changed) on a line longer than ``encoding.MAX_LINE_BYTES``: read in pieces
 and passed through with no rules and no repair, so memory stays bounded."""
@@ -651,7 +654,7 @@ class Cleaner:
         limit = self.config.max_removed_share
         if limit is None or share <= limit:
             return CleanResult(out, tuple(changes), share)
-        note = Change(VALVE_ID, "valve", 0, 0, 0, "", "")
+        note = Change(VALVE_ID, "valve", 0, removed_chars(changes), len(text), "", "")
         if self.config.on_excess == "flag":
             return CleanResult(out, (*changes, note), share, "flagged")
         return CleanResult(text, (note,), share, "kept")
@@ -709,14 +712,15 @@ class Cleaner:
                 source.write(raw.text + raw.eol)
                 output.writelines(doc.feed(raw))
             output.writelines(doc.finish())
-            share = removed_chars(changes) / size if size else 0.0
+            removed = removed_chars(changes)
+            share = removed / size if size else 0.0
             exceeded = share > (self.config.max_removed_share or 0.0)
             keep_source = exceeded and self.config.on_excess != "flag"
             if sink is not None:
                 for change in () if keep_source else changes:
                     sink(change)
                 if exceeded:
-                    sink(Change(VALVE_ID, "valve", 0, 0, 0, "", f"{share:.3f}"))
+                    sink(Change(VALVE_ID, "valve", 0, removed, size, "", ""))
             chosen = source if keep_source else output
             chosen.seek(0)
             while block := chosen.read(1 << 16):

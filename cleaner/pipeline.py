@@ -264,7 +264,7 @@ def _sink(cleaner: Cleaner, source: str, options: Options, say: Say) -> Callable
         elif change.rule_id == VALVE_ID:
             if loud:
                 what = "flagged" if cleaner.config.on_excess == "flag" else "kept unchanged"
-                share = float(change.replacement)
+                share = change.start / change.end if change.end else 0.0
                 say(
                     f"cleaner: {source}: rules would remove {share:.0%} of it "
                     f"(more than --max-removed-share {valve:g}): {what}"

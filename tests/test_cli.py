@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -237,3 +238,13 @@ def test_output_is_flushed_per_document(tmp_path: Path) -> None:
     out, _ = proc.communicate(timeout=30)
     assert out == b"Zweiter Text.\n"
     assert proc.returncode == 0
+
+
+def test_safety_valve_on_jsonl_names_the_record() -> None:
+    """The valve's note carries its share in start/end, for documents as for streams."""
+    text = "Kurzer Artikel.\n\nLeave a Reply\n\nYour email address will not be published.\n"
+    line = '{"id": "a", "text": ' + json.dumps(text) + "}\n"
+    kept = run("--max-removed-share", "0.5", "--format", "jsonl", "-", input=line)
+    assert kept.exit_code == 0, kept.stderr
+    assert kept.stdout == line
+    assert "cleaner: <stdin>:1: rules would remove 78% of it" in kept.stderr
