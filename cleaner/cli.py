@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 import click
 
 from cleaner import __version__
+from cleaner.audit import Audit, AuditFileError, AuditFiles, AuditOptions
 from cleaner.charsets import canonical
 from cleaner.engine import Cleaner, CleanerConfig
 from cleaner.errors import (
@@ -46,6 +47,7 @@ from cleaner.pipeline import (
     Options,
     Tally,
     clean_input,
+    new_audit,
     open_input,
     output_format,
     output_name,
@@ -267,7 +269,12 @@ def _echo(message: str) -> None:
 
 
 def _run_task(
-    cleaner: Cleaner, task: _Task, options: Options, backup: str | None, progress: RunProgress
+    cleaner: Cleaner,
+    task: _Task,
+    options: Options,
+    backup: str | None,
+    progress: RunProgress,
+    audit: Audit | None,
 ) -> Tally | None:
     """Clean one input in this process; None if it could not be (reported)."""
     try:
@@ -280,13 +287,15 @@ def _run_task(
     try:
         if task.target is None:
             tally = clean_input(
-                cleaner, opened, sys.stdout.buffer, options, _echo, progress.document
+                cleaner, opened, sys.stdout.buffer, options, _echo, progress.document, audit
             )
         else:
             with atomic_output(task.target, backup) as handle:
                 writer = compress(handle, compression_of(task.target.name))
                 try:
-                    tally = clean_input(cleaner, opened, writer, options, _echo, progress.document)
+                    tally = clean_input(
+                        cleaner, opened, writer, options, _echo, progress.document, audit
+                    )
                 except InputError as exc:  # cut short: what was read is written, then said
                     problem = exc
                 if writer is not handle:
@@ -465,7 +474,35 @@ def _summary(tally: Tally, options: Options) -> None:
 @click.option(
     "--explain",
     is_flag=True,
-    help="Write every removal and repair, with its rule id and line, to stderr.",
+    help="Write every removal and repair, with its rule id and line, to stderr (one line "
+    "each; 'cleaner explain FILE' shows the document with them marked).",
+)
+@click.option(
+    "--removals",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE.jsonl",
+    help="Write one JSON record per removal and repair (document, rule id, pack, action, "
+    "line, span, text) to this file.",
+)
+@click.option(
+    "--annotate",
+    is_flag=True,
+    help="JSONL output: add each record's removals and repairs to it, as a list under "
+    "'cleaner' (the text is cleaned the same).",
+)
+@click.option(
+    "--stats",
+    "stats_path",
+    metavar="FILE.json",
+    help="Write the run's statistics (documents, bytes in and out, lines removed, per rule, "
+    "per pack, repairs, removed share) as JSON to this file; '-': to stderr.",
+)
+@click.option(
+    "--report",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE.html",
+    help="Write a self-contained HTML report: summary, bytes removed per rule and pack, "
+    "removed share per document, samples of each rule's removals in context.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No messages on stderr except errors.")
 def clean_command(
@@ -493,9 +530,14 @@ def clean_command(
     max_removed_share: float | None,
     on_excess: str,
     explain: bool,
+    removals: Path | None,
+    annotate: bool,
+    stats_path: str | None,
+    report: Path | None,
     quiet: bool,
 ) -> None:
     current: Path | None = None
+    files_out = AuditFiles(removals, stats_path, report)
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         config = _config(rules, disable, enable, keep_comments, lang, no_repair)
@@ -507,6 +549,16 @@ def clean_command(
         codec = canonical(encoding) if encoding else None
         if encoding and codec is None:
             _fail_usage(f"--encoding {encoding}: not an encoding Python knows")
+        if annotate and to == "text":
+            _fail_usage("--annotate adds a field to JSONL records; it cannot go with --to text")
+        audit_options = AuditOptions(
+            stats=bool(stats_path or report),
+            removals=removals is not None,
+            annotate=annotate,
+            samples=REPORT_SAMPLES if report is not None else 0,
+            share_limit=max_removed_share,
+            on_excess=on_excess,
+        )
         options = Options(
             format=None if fmt == "auto" else fmt,
             to=to,
@@ -517,9 +569,18 @@ def clean_command(
             encoding=codec,
             explain=explain,
             quiet=quiet,
+            audit=audit_options,
         )
         cleaner = _build(config)
         plan = _plan(files or ("-",), output, in_place, glob, options)
+        audit = None
+        if audit_options.active:
+            try:
+                files_out.open()
+            except AuditFileError as exc:
+                _echo(f"cleaner: {exc}; nothing was cleaned")
+                sys.exit(EXIT_INPUT)
+            audit = new_audit(cleaner, options, files_out.removals, str(removals))
         workers = jobs or os.cpu_count() or 1
         status = EXIT_OK
         total = Tally()
@@ -528,7 +589,9 @@ def clean_command(
             if workers > 1:
                 from cleaner.parallel import run_parallel
 
-                status, total = run_parallel(cleaner, plan, options, backup, workers, _echo, bar)
+                status, total = run_parallel(
+                    cleaner, plan, options, backup, workers, _echo, bar, audit
+                )
             else:
                 for task in plan:
                     if isinstance(task, InputError):
@@ -536,7 +599,7 @@ def clean_command(
                         status = EXIT_INPUT
                         continue
                     current = task.target
-                    tally = _run_task(cleaner, task, options, backup, bar)
+                    tally = _run_task(cleaner, task, options, backup, bar, audit)
                     current = None
                     if tally is None:
                         status = EXIT_INPUT
@@ -545,6 +608,7 @@ def clean_command(
         _summary(total, options)
     except StopRunError as exc:
         _echo(f"cleaner: {exc}")
+        _commit(files_out, audit, files)
         sys.exit(EXIT_INPUT)
     except BrokenPipeError:
         # The reader went away (`cleaner big.txt | head`): stop quietly, like cat does.
@@ -554,10 +618,30 @@ def clean_command(
         where = f"; {current} was not written" if current is not None else ""
         what = "terminated" if isinstance(exc, _Terminated) else "interrupted"
         _echo(f"cleaner: {what}{where}")
+        files_out.discard()
         sys.exit(EXIT_TERMINATED if isinstance(exc, _Terminated) else EXIT_INTERRUPTED)
+    status = max(status, _commit(files_out, audit, files))
     if status and not quiet:
         _echo("cleaner: some inputs could not be cleaned (see above)")
     sys.exit(status)
+
+
+REPORT_SAMPLES = 5
+"""Removals kept per rule for the --report's samples (spread over the run; see audit.py)."""
+
+
+def _commit(files_out: AuditFiles, audit: Audit | None, names: tuple[str, ...]) -> int:
+    """Write --stats and --report and put the audit files in place; return an exit status."""
+    if audit is None:
+        return EXIT_OK
+    try:
+        files_out.commit(
+            audit, {"inputs": list(names or ("-",)), "version": __version__}, sys.stderr
+        )
+    except AuditFileError as exc:
+        _echo(f"cleaner: {exc}")
+        return EXIT_INPUT
+    return EXIT_OK
 
 
 @main.group("rules")

@@ -679,7 +679,11 @@ class Cleaner:
         yield from doc.finish()
 
     def clean_stream(
-        self, stream: BinaryIO, sink: Sink | None = None, site: str | None = None
+        self,
+        stream: BinaryIO,
+        sink: Sink | None = None,
+        site: str | None = None,
+        tap: Callable[[RawLine], None] | None = None,
     ) -> Iterator[str]:
         """Yield the cleaned text of one document read from a binary stream, in bounded memory.
 
@@ -687,17 +691,21 @@ class Cleaner:
         lines longer than ``encoding.MAX_LINE_BYTES`` pass through unchanged in pieces. With
         the safety valve on, the document's input and output are spooled (in memory up to
         8 MiB each, then to a temporary file) until its end decides which one to yield.
+        ``tap`` sees each input line as it is read (the audit counts and samples them).
         """
+        raws = read_lines(stream)
+        if tap is not None:
+            raws = _tapped(raws, tap)
         if self.config.max_removed_share is not None:
-            yield from self._clean_stream_valved(stream, sink, site)
+            yield from self._clean_stream_valved(raws, sink, site)
             return
         doc = _Document(self.compiled_for(site), self.config.repair, sink)
-        for raw in read_lines(stream):
+        for raw in raws:
             yield from doc.feed(raw)
         yield from doc.finish()
 
     def _clean_stream_valved(
-        self, stream: BinaryIO, sink: Sink | None, site: str | None
+        self, raws: Iterator[RawLine], sink: Sink | None, site: str | None
     ) -> Iterator[str]:
         changes: list[Change] = []
         doc = _Document(self.compiled_for(site), self.config.repair, changes.append)
@@ -707,7 +715,7 @@ class Cleaner:
             tempfile.SpooledTemporaryFile(spool, "w+", encoding="utf-8", newline="") as source,
             tempfile.SpooledTemporaryFile(spool, "w+", encoding="utf-8", newline="") as output,
         ):
-            for raw in read_lines(stream):
+            for raw in raws:
                 size += len(raw.text) + len(raw.eol)
                 source.write(raw.text + raw.eol)
                 output.writelines(doc.feed(raw))
@@ -725,6 +733,12 @@ class Cleaner:
             chosen.seek(0)
             while block := chosen.read(1 << 16):
                 yield block
+
+
+def _tapped(raws: Iterator[RawLine], tap: Callable[[RawLine], None]) -> Iterator[RawLine]:
+    for raw in raws:
+        tap(raw)
+        yield raw
 
 
 _TEXT_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)")

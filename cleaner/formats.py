@@ -141,6 +141,38 @@ def splice_text(raw: bytes, field: str, text: str) -> bytes:
     return (line[: span[0]] + value + line[span[1] :]).encode("utf-8", "surrogatepass")
 
 
+def set_field(raw: bytes, field: str, value: bytes) -> bytes:
+    """Return the JSONL line ``raw`` with its top-level ``field`` set to the JSON ``value``.
+
+    An existing field's value is replaced in place; else the field is added at the end of the
+    object. The other fields keep their bytes (``--annotate`` adds its list this way).
+
+    >>> set_field(b'{"text": "a"}\\n', "cleaner", b'[]')
+    b'{"text": "a", "cleaner": []}\\n'
+    >>> set_field(b'{"cleaner": 1, "text": "a"}', "cleaner", b'[]')
+    b'{"cleaner": [], "text": "a"}'
+    """
+    line, _ = decode_line(raw)
+    try:
+        start, end = _value_span(line, field)
+    except ValueError:
+        close = line.rstrip().rfind("}")
+        head = line[:close].rstrip()
+        comma = "" if head.endswith("{") else ", "
+        added = f"{comma}{json.dumps(field, ensure_ascii=False)}: "
+        return (
+            head.encode("utf-8", "surrogatepass")
+            + added.encode()
+            + value
+            + (line[close:].encode("utf-8", "surrogatepass"))
+        )
+    return (
+        line[:start].encode("utf-8", "surrogatepass")
+        + value
+        + (line[end:].encode("utf-8", "surrogatepass"))
+    )
+
+
 def _value_span(line: str, field: str) -> tuple[int, int]:
     """Return where the value of the last top-level ``field`` of a JSON object line is.
 

@@ -29,11 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from cleaner.audit import Audit, AuditPart
 from cleaner.engine import Cleaner, CleanerConfig
 from cleaner.errors import EXIT_INPUT, EXIT_OK, InputError, StopRunError
 from cleaner.formats import detect_format
 from cleaner.inputs import Input, WriteError, atomic_output, compress, compression_of
-from cleaner.pipeline import Options, Tally, clean_input, jsonl_block, open_input
+from cleaner.pipeline import Options, Tally, clean_input, jsonl_block, new_audit, open_input
 from cleaner.progress import RunProgress
 
 SPOOL_BYTES = 8 << 20
@@ -59,6 +60,9 @@ class _Result:
     spool: str | None = None  # a temporary file holding output for stdout
     data: bytes = b""  # output for stdout (or a JSONL block's output)
     stop: str | None = None  # the run must stop (malformed record, --on-error stop)
+    audit: AuditPart | None = None  # the unit's stats and samples
+    removals: bytes = b""  # its --removals records, in order (or in removals_spool)
+    removals_spool: str | None = None
 
 
 FILES_BYTES = 1 << 20
@@ -70,18 +74,23 @@ def _file_unit(
     items: list[tuple[Input, Path | None]], options: Options, backup: str | None
 ) -> _Result:
     """Clean whole inputs in a worker, one after the other, as ``-j 1`` would."""
+    assert _CLEANER is not None
     result = _Result([], Tally())
     spool = _Spool()
+    removals = _Spool()
+    audit = new_audit(_CLEANER, options, removals) if options.audit.active else None  # type: ignore[arg-type]
     try:
         for inp, target in items:
-            if not _one_file(inp, target, options, backup, spool, result):
+            if not _one_file(inp, target, options, backup, spool, result, audit):
                 break
     finally:
-        spool.close()
-        if spool.file is not None:
-            spool.file.close()
+        for each in (spool, removals):
+            each.close()
         result.spool = spool.path
         result.data = spool.memory.getvalue()
+        result.removals_spool = removals.path
+        result.removals = removals.memory.getvalue()
+        result.audit = audit.part() if audit is not None else None
     return result
 
 
@@ -92,6 +101,7 @@ def _one_file(
     backup: str | None,
     spool: _Spool,
     result: _Result,
+    audit: Audit | None,
 ) -> bool:
     """Clean one input into ``spool`` (stdout) or ``target``; False if the run must stop."""
     assert _CLEANER is not None
@@ -105,11 +115,11 @@ def _one_file(
     tally: Tally | None = None
     try:
         if target is None:
-            tally = _clean_or_note(opened, spool, options, messages)  # type: ignore[arg-type]
+            tally = _clean_or_note(opened, spool, options, messages, audit)  # type: ignore[arg-type]
         else:
             with atomic_output(target, backup) as handle:
                 writer = compress(handle, compression_of(target.name))
-                tally = _clean_or_note(opened, writer, options, messages)
+                tally = _clean_or_note(opened, writer, options, messages, audit)
                 if writer is not handle:
                     writer.close()
     except StopRunError as exc:
@@ -156,14 +166,18 @@ class _Spool(io.RawIOBase):
             self.file.close()
         super().close()
 
+    def flush(self) -> None:
+        if self.file is not None:
+            self.file.flush()
+
 
 def _clean_or_note(
-    opened: Any, out: IO[bytes], options: Options, messages: list[str]
+    opened: Any, out: IO[bytes], options: Options, messages: list[str], audit: Audit | None
 ) -> Tally | None:
     """Clean into ``out``; an input cut short is written as far as it goes, then noted."""
     assert _CLEANER is not None
     try:
-        return clean_input(_CLEANER, opened, out, options, messages.append)
+        return clean_input(_CLEANER, opened, out, options, messages.append, None, audit)
     except InputError as exc:
         messages.append(f"cleaner: {exc}")
         return None
@@ -172,8 +186,11 @@ def _clean_or_note(
 def _block_unit(lines: list[bytes], first: int, source: str, options: Options) -> _Result:
     """Clean a block of JSONL lines in a worker."""
     assert _CLEANER is not None
-    data, messages, tally, stop = jsonl_block(_CLEANER, lines, first, source, options)
-    return _Result(messages, tally, data=data, stop=stop)
+    block = jsonl_block(_CLEANER, lines, first, source, options)
+    return _Result(
+        block.messages, block.tally, data=block.data, stop=block.stop, audit=block.audit,
+        removals=block.removals,
+    )  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -228,10 +245,12 @@ def run_parallel(
     workers: int,
     echo: Callable[[str], None],
     progress: RunProgress,
+    audit: Audit | None = None,
 ) -> tuple[int, Tally]:
     """Run ``plan`` (tasks and input errors, in order) on ``workers`` processes.
 
     Returns the exit status and the run's tally; raises ``StopRunError`` as ``-j 1`` would.
+    Each unit's audit (stats, samples, removal records) is merged into ``audit`` in order.
     """
     global _CLEANER
     _CLEANER = cleaner
@@ -244,12 +263,12 @@ def run_parallel(
         workers, mp_context=context, initializer=_init, initargs=(config,)
     ) as pool:
         try:
-            for unit in _units(pool, plan, options, backup, progress):
+            for unit in _units(pool, plan, options, backup, progress, audit):
                 window.append(unit)
                 while len(window) > 2 * workers:
-                    status = max(status, _finish(window.popleft(), total, echo, progress))
+                    status = max(status, _finish(window.popleft(), total, echo, progress, audit))
             while window:
-                status = max(status, _finish(window.popleft(), total, echo, progress))
+                status = max(status, _finish(window.popleft(), total, echo, progress, audit))
         except BaseException:
             for unit in window:
                 if unit.future is not None:
@@ -257,8 +276,9 @@ def run_parallel(
             for unit in window:  # finish what runs, so no temporary file is left behind
                 with contextlib.suppress(BaseException):
                     result = unit.future.result() if unit.future is not None else None
-                    if result is not None and result.spool:
-                        Path(result.spool).unlink(missing_ok=True)
+                    for spool in (result.spool, result.removals_spool) if result else ():
+                        if spool:
+                            Path(spool).unlink(missing_ok=True)
                 if unit.jsonl is not None and unit.last:
                     with contextlib.suppress(BaseException):
                         unit.jsonl.close(ok=False)
@@ -273,6 +293,7 @@ def _units(
     options: Options,
     backup: str | None,
     progress: RunProgress,
+    audit: Audit | None,
 ) -> Iterator[_Unit]:
     batch: list[tuple[Input, Path | None]] = []
     size = 0
@@ -287,7 +308,7 @@ def _units(
         if inp.is_stdin or fmt == "jsonl":
             yield from _flush(pool, batch, size, options, backup)
             batch, size = [], 0
-            yield from _jsonl_units(pool, inp, task.target, options, backup, progress)
+            yield from _jsonl_units(pool, inp, task.target, options, backup, progress, audit)
             continue
         batch.append((inp, task.target))
         size += _size(inp.path)
@@ -323,6 +344,7 @@ def _jsonl_units(
     options: Options,
     backup: str | None,
     progress: RunProgress,
+    audit: Audit | None,
 ) -> Iterator[_Unit]:
     """Read a JSONL input here and hand its lines out in blocks (stdin of any format too)."""
     try:
@@ -332,7 +354,7 @@ def _jsonl_units(
         return
     try:
         if opened.format != "jsonl":  # stdin that is not JSONL: one unit, cleaned here
-            yield _Unit(_here(opened, target, options, backup))
+            yield _Unit(_here(opened, target, options, backup, audit))
             return
         output = _JsonlOutput(target, backup)
         lines: list[bytes] = []
@@ -358,17 +380,20 @@ def _jsonl_units(
 
 
 def _here(
-    opened: Any, target: Path | None, options: Options, backup: str | None
+    opened: Any, target: Path | None, options: Options, backup: str | None, audit: Audit | None
 ) -> Future[_Result]:
-    """Clean an input in this process (stdin that is one text document), as a done future."""
+    """Clean an input in this process (stdin that is one text document), as a done future.
+
+    Its changes go straight to the run's ``audit``: nothing is handed back to merge.
+    """
     future: Future[_Result] = Future()
     messages: list[str] = []
     if target is None:
-        tally = _clean_or_note(opened, sys.stdout.buffer, options, messages)
+        tally = _clean_or_note(opened, sys.stdout.buffer, options, messages, audit)
     else:
         with atomic_output(target, backup) as handle:
             writer = compress(handle, compression_of(target.name))
-            tally = _clean_or_note(opened, writer, options, messages)
+            tally = _clean_or_note(opened, writer, options, messages, audit)
             if writer is not handle:
                 writer.close()
     future.set_result(_Result(messages, tally or Tally(), failed=tally is None))
@@ -390,8 +415,14 @@ def _to_stdout(result: _Result) -> None:
         raise WriteError(exc) from exc
 
 
-def _finish(unit: _Unit, total: Tally, echo: Callable[[str], None], progress: RunProgress) -> int:
-    """Take one unit's result in order: its messages, its output, its tally; return a status."""
+def _finish(
+    unit: _Unit,
+    total: Tally,
+    echo: Callable[[str], None],
+    progress: RunProgress,
+    audit: Audit | None,
+) -> int:
+    """Take one unit's result in order: its messages, output, tally and audit; return a status."""
     if unit.problem is not None:
         echo(unit.problem)
         return EXIT_INPUT
@@ -411,6 +442,18 @@ def _finish(unit: _Unit, total: Tally, echo: Callable[[str], None], progress: Ru
     finally:
         if result.spool:
             Path(result.spool).unlink(missing_ok=True)
+    try:
+        if audit is not None and result.audit is not None:
+            audit.merge(result.audit)
+            if result.removals_spool:
+                with Path(result.removals_spool).open("rb") as spool:
+                    while block := spool.read(1 << 20):
+                        audit.write_bytes(block)
+            elif result.removals:
+                audit.write_bytes(result.removals)
+    finally:
+        if result.removals_spool:
+            Path(result.removals_spool).unlink(missing_ok=True)
     if result.stop is not None:
         if unit.jsonl is not None:
             unit.jsonl.close(ok=False)

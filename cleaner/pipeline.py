@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, BinaryIO
 
+from cleaner.audit import Audit, AuditOptions, AuditPart, DocumentAudit, dumps_line
 from cleaner.charsets import TranscodingReader, legacy_encoding
 from cleaner.documents import Document
 from cleaner.encoding import MAX_LINE_BYTES, SNIFF_BYTES, sniff_binary
@@ -30,6 +31,7 @@ from cleaner.formats import (
     read_html,
     read_jsonl,
     read_warc,
+    set_field,
     splice_text,
 )
 from cleaner.inputs import (
@@ -61,6 +63,7 @@ class Options:
     encoding: str | None = None  # None: UTF-8, or a legacy encoding detected per text file
     explain: bool = False
     quiet: bool = False
+    audit: AuditOptions = field(default_factory=AuditOptions)
 
 
 @dataclass(slots=True)
@@ -161,11 +164,13 @@ def clean_input(
     options: Options,
     say: Say,
     on_document: Callable[[], None] | None = None,
+    audit: Audit | None = None,
 ) -> Tally:
     """Clean one opened input into ``out``; return what it did.
 
     A compressed input cut short is cleaned as far as it goes, then ``InputError`` says so:
-    what came before is written, nothing is dropped silently.
+    what came before is written, nothing is dropped silently. ``audit`` records every
+    change (``--removals``, ``--stats``, ``--report``); it never changes what is written.
     """
     tally = Tally(inputs=1)
     writer = _Writer(out)
@@ -174,7 +179,7 @@ def clean_input(
         if opened.format == "text":
             if opened.transcoder is not None and options.explain:
                 say(f"{opened.source}: read as {opened.transcoder.encoding}")
-            _clean_text_stream(cleaner, opened, writer, to, options, say)
+            _clean_text_stream(cleaner, opened, writer, to, options, say, audit)
             tally.documents += 1
             if opened.transcoder is not None and opened.transcoder.replaced:
                 say(
@@ -186,7 +191,16 @@ def clean_input(
         elif opened.format == "jsonl":
             records = read_jsonl(opened.stream, opened.source, options.fields)
             clean_jsonl(
-                cleaner, records, opened.source, writer, to, options, say, tally, on_document
+                cleaner,
+                records,
+                opened.source,
+                writer,
+                to,
+                options,
+                say,
+                tally,
+                on_document,
+                audit,
             )
         else:
             warc = WarcTally()
@@ -201,7 +215,7 @@ def clean_input(
                     on_document()
                 if not doc.text:
                     tally.empty_pages += 1
-                _write_document(cleaner, doc, writer, to, options, say, None)
+                _write_document(cleaner, doc, opened.source, writer, to, options, say, None, audit)
             tally.warc_skipped += warc.skipped
         writer.flush()
     except TRUNCATED_ERRORS as exc:
@@ -250,11 +264,15 @@ class _Writer:
             raise WriteError(exc) from exc
 
 
-def _sink(cleaner: Cleaner, source: str, options: Options, say: Say) -> Callable[[Change], None]:
+def _sink(
+    cleaner: Cleaner, source: str, options: Options, say: Say, audit: DocumentAudit | None
+) -> Callable[[Change], None]:
     valve = cleaner.config.max_removed_share
     loud = not options.quiet or options.explain
 
     def sink(change: Change) -> None:
+        if audit is not None:
+            audit.change(change)
         if change.rule_id == LONG_LINE_ID:
             if loud:
                 say(
@@ -284,37 +302,81 @@ def explain_line(source: str, change: Change) -> str:
 
 
 def _clean_text_stream(
-    cleaner: Cleaner, opened: Opened, writer: _Writer, to: str, options: Options, say: Say
+    cleaner: Cleaner,
+    opened: Opened,
+    writer: _Writer,
+    to: str,
+    options: Options,
+    say: Say,
+    audit: Audit | None,
 ) -> None:
-    sink = _sink(cleaner, opened.source, options, say)
-    lines = cleaner.clean_stream(opened.stream, sink)
+    if to == "text" and options.audit.annotate:
+        raise InputError(f"{opened.source}: --annotate needs JSONL output (add --to jsonl)")
+    doc = audit.document(opened.source, opened.source) if audit is not None else None
+    sink = _sink(cleaner, opened.source, options, say, doc)
+    lines = cleaner.clean_stream(opened.stream, sink, tap=doc.tap if doc is not None else None)
     if to == "text":
         for line in lines:
+            if doc is not None:
+                doc.output(line)
             writer.write(line.encode("utf-8", "surrogatepass"))
-        return
-    # one JSON record, its text streamed as JSON string pieces: memory stays bounded
-    writer.write(
-        b'{"id": ' + json.dumps(opened.source, ensure_ascii=False).encode() + b', "text": "'
-    )
-    for line in lines:
-        writer.write(json.dumps(line, ensure_ascii=False)[1:-1].encode("utf-8", "surrogatepass"))
-    writer.write(b'"}\n')
+    else:
+        # one JSON record, its text streamed as JSON string pieces: memory stays bounded
+        writer.write(
+            b'{"id": ' + json.dumps(opened.source, ensure_ascii=False).encode() + b', "text": "'
+        )
+        for line in lines:
+            if doc is not None:
+                doc.output(line)
+            piece = json.dumps(line, ensure_ascii=False)[1:-1]
+            writer.write(piece.encode("utf-8", "surrogatepass"))
+        writer.write(b'"')
+        if doc is not None and options.audit.annotate:  # held: one document's changes
+            writer.write(b', "cleaner": ' + dumps_line(doc.annotations)[:-1])  # type: ignore[arg-type]
+        writer.write(b"}\n")
+    if doc is not None:
+        doc.finish()
 
 
 def _write_document(
     cleaner: Cleaner,
     doc: Document,
+    source: str,
     writer: _Writer,
     to: str,
     options: Options,
     say: Say,
     raw: bytes | None,
+    audit: Audit | None = None,
 ) -> None:
     """Clean one document and write it: spliced into its JSONL line, as a record, or as text."""
+    annotate = options.audit.annotate
+    if to == "text" and annotate:
+        raise InputError(f"{doc.id}: --annotate needs JSONL output (add --to jsonl)")
     result = cleaner.clean(doc.text, site=doc.site)
-    sink = _sink(cleaner, doc.id, options, say)
+    audited = audit.document(doc.id, source, doc.text) if audit is not None else None
+    sink = _sink(cleaner, doc.id, options, say, audited)
     for change in result.changes:
         sink(change)
+    if audited is not None:
+        audited.output(result.text)
+        audited.finish()
+    if annotate and audited is not None:
+        notes = dumps_line(audited.annotations)[:-1]  # type: ignore[arg-type]
+        if raw is not None:
+            data = (
+                raw
+                if result.text == doc.text
+                else splice_text(raw, options.fields.text, result.text)
+            )
+            writer.write(set_field(data, "cleaner", notes))
+        else:
+            record = {**doc.record, "text": result.text}
+            if "id" not in record or record["id"] is None:
+                record["id"] = doc.id
+            record["cleaner"] = audited.annotations
+            writer.write(dumps_line(record))
+        return
     if to == "text":
         if result.text:
             writer.write(result.text.encode("utf-8", "surrogatepass"))
@@ -344,6 +406,7 @@ def clean_jsonl(
     say: Say,
     tally: Tally,
     on_document: Callable[[], None] | None = None,
+    audit: Audit | None = None,
 ) -> None:
     """Clean JSONL records in order; a malformed one is handled as ``options.on_error`` says."""
     for record in records:
@@ -372,15 +435,29 @@ def clean_jsonl(
         tally.documents += 1
         if on_document is not None:
             on_document()
-        _write_document(cleaner, record.doc, writer, to, options, say, record.raw)
+        _write_document(cleaner, record.doc, source, writer, to, options, say, record.raw, audit)
         if not record.raw.endswith(b"\n") and to == "jsonl":
             writer.write(b"\n")
 
 
+@dataclass(slots=True)
+class BlockResult:
+    """What a ``-j`` worker made of a block of JSONL lines."""
+
+    data: bytes
+    messages: list[str]
+    tally: Tally
+    stop: str | None
+    audit: AuditPart | None = None
+    removals: bytes = b""
+
+
 def jsonl_block(
     cleaner: Cleaner, lines: list[bytes], first_line: int, source: str, options: Options
-) -> tuple[bytes, list[str], Tally, str | None]:
-    """Clean a block of JSONL lines (a ``-j`` task): output, messages, tally, stop message."""
+) -> BlockResult:
+    """Clean a block of JSONL lines (a ``-j`` task): output, messages, tally, stop message,
+    and what the audit recorded (its removal records as bytes, written in order by the caller).
+    """
     out = io.BytesIO()
     writer = _Writer(out)
     messages: list[str] = []
@@ -389,12 +466,25 @@ def jsonl_block(
     records = read_jsonl(stream, source, options.fields, first_line)
     to = output_format("jsonl", options)
     stop = None
+    removals = io.BytesIO()
+    audit = new_audit(cleaner, options, removals) if options.audit.active else None
     try:
-        clean_jsonl(cleaner, records, source, writer, to, options, messages.append, tally)
+        clean_jsonl(
+            cleaner, records, source, writer, to, options, messages.append, tally, None, audit
+        )
     except StopRunError as exc:
         stop = str(exc)
     writer.flush()
-    return out.getvalue(), messages, tally, stop
+    part = audit.part() if audit is not None else None
+    return BlockResult(out.getvalue(), messages, tally, stop, part, removals.getvalue())
+
+
+def new_audit(
+    cleaner: Cleaner, options: Options, removals: IO[bytes] | None = None, name: str = ""
+) -> Audit:
+    """Return an audit for ``options.audit``, its records going to ``removals``."""
+    packs = {rule.id: rule.pack for rule in cleaner.rules}
+    return Audit(options.audit, packs, removals, name)
 
 
 def output_name(rel: Path, in_format: str, out_format: str) -> Path:
