@@ -626,6 +626,108 @@ def clean_command(
     sys.exit(status)
 
 
+EXPLAIN_HELP = """Show documents with every removal, removed line and repair marked in place.
+
+\b
+Each line is numbered as in the input. A removed line has '-' in the gutter, under a label
+'-- RULE (ACTION) --' naming what removed it; a line changed inside has '~', and in it
+  [-TEXT-](RULE ACTION)              a span removed
+  [~BEFORE -> AFTER~](RULE ACTION)   a replacement or repair (a chain: A -> B -> C)
+On a terminal the same is in colour (--color / --no-color). Nothing is written but the
+view, on stdout; the cleaning options are those of 'cleaner'. One document at a time is
+held in memory (a text file whole).
+
+\b
+Examples:
+  cleaner explain page.txt
+  cleaner explain --context 2 shard.jsonl | less -R
+  cleaner explain --rules my-site.toml --disable dup.teaser page.txt
+"""
+
+EXPLAIN_SHARED = (
+    "fmt", "text_field", "id_field", "site_field", "rules", "disable", "enable",
+    "keep_comments", "lang", "no_repair", "encoding", "binary", "max_removed_share",
+    "on_excess",
+)  # fmt: skip
+"""The options of ``clean`` that ``explain`` takes too (the same objects: the same help)."""
+
+
+@main.command("explain", help=EXPLAIN_HELP)
+@click.argument("files", nargs=-1, metavar="[FILE|FOLDER]...")
+@click.option(
+    "--context",
+    type=click.IntRange(0),
+    metavar="N",
+    help="Show only the lines within N lines of a change (default: every line).",
+)
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour instead of bracket markers; default: when stdout is a terminal.",
+)
+@click.option("--glob", metavar="PATTERN", help="In folders, only files matching this.")
+def explain_command(
+    files: tuple[str, ...],
+    context: int | None,
+    color: bool | None,
+    glob: str | None,
+    **shared: Any,
+) -> None:
+    from cleaner.explain import explain_inputs, render_plain, render_rich
+
+    config = _config(
+        shared["rules"], shared["disable"], shared["enable"], shared["keep_comments"],
+        shared["lang"], shared["no_repair"],
+    )  # fmt: skip
+    config = dataclasses.replace(
+        config, max_removed_share=shared["max_removed_share"], on_excess=shared["on_excess"]
+    )
+    encoding = shared["encoding"]
+    codec = canonical(encoding) if encoding else None
+    if encoding and codec is None:
+        _fail_usage(f"--encoding {encoding}: not an encoding Python knows")
+    options = Options(
+        format=None if shared["fmt"] == "auto" else shared["fmt"],
+        fields=JsonlFields(shared["text_field"], shared["id_field"], shared["site_field"] or None),
+        keep_comments=shared["keep_comments"],
+        binary=shared["binary"],
+        encoding=codec,
+    )
+    cleaner = _build(config)
+    colour = sys.stdout.isatty() if color is None else color
+    status = EXIT_OK
+    inputs = []
+    for item in expand(files or ("-",), glob):
+        if isinstance(item, InputError):
+            _echo(f"cleaner: {item}")
+            status = EXIT_INPUT
+        else:
+            inputs.append(item)
+    try:
+        for inp in inputs:
+            try:
+                for doc in explain_inputs(cleaner, [inp], options, _echo):
+                    if colour:
+                        render_rich(doc, sys.stdout, context)
+                    else:
+                        for line in render_plain(doc, context):
+                            sys.stdout.write(line + "\n")
+                    sys.stdout.flush()
+            except InputError as exc:
+                _echo(f"cleaner: {exc}")
+                status = EXIT_INPUT
+    except BrokenPipeError:
+        _drop_stdout_buffer()
+        sys.exit(EXIT_BROKEN_PIPE)
+    except KeyboardInterrupt:
+        _echo("cleaner: interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(status)
+
+
+explain_command.params.extend(p for p in clean_command.params if p.name in EXPLAIN_SHARED)
+
+
 REPORT_SAMPLES = 5
 """Removals kept per rule for the --report's samples (spread over the run; see audit.py)."""
 
