@@ -26,9 +26,14 @@ from cleaner.stats import DocumentStats, RunStats
 
 SAMPLE_CHARS = 600
 """A sample's removed text and each of its context lines are cut to this many characters."""
-RING_LINES = 96
-"""Input lines of a streamed document kept for the samples' context: more than the engine's
-window (60 lines), so the lines before a change are still there when it is settled."""
+SCAN = 3
+"""Context is the ``context`` nearest non-blank lines, looked for within ``SCAN`` times as
+many lines on each side (a page's text has a blank line between most paragraphs)."""
+RING_MARGIN = 16
+"""A streamed document's last input lines are kept (cut to ``SAMPLE_CHARS``) for the samples'
+context: the engine's window (``lookahead_lines``: 60 lines, 500 with ``layout``), the
+context on both sides and this margin, so the lines before a change are still there when
+the engine settles it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +46,7 @@ class AuditOptions:
     samples: int = 0
     """Removals kept per rule for ``--report`` (0: no samples)."""
     context: int = 2
-    """Input lines before and after each sample."""
+    """Non-blank input lines shown before and after each sample."""
     share_limit: float | None = None
     on_excess: str = "keep"
 
@@ -149,8 +154,10 @@ class Audit:
         packs: dict[str, str],
         removals: IO[bytes] | None = None,
         removals_name: str = "",
+        window: int = 60,
     ) -> None:
         self.options = options
+        self.ring_lines = window + 2 * SCAN * options.context + RING_MARGIN
         self.packs = packs
         self.removals = removals if options.removals else None
         self.removals_name = removals_name
@@ -188,7 +195,7 @@ class DocumentAudit:
     """One document's changes as they come: records written, counts kept, samples taken.
 
     For a streamed text file, ``tap`` sees each input line as the engine reads it; the last
-    ``RING_LINES`` of them (cut to ``SAMPLE_CHARS``) give the samples their context, so
+    of them (``RING_MARGIN``, cut to ``SAMPLE_CHARS``) give the samples their context, so
     memory stays bounded. A sample waits for the lines after it until they are read.
     """
 
@@ -199,7 +206,7 @@ class DocumentAudit:
         self.stats = DocumentStats(audit.packs)
         self.annotations: list[dict[str, Any]] = []
         self.lines: list[str] | None = None
-        self.ring: deque[tuple[int, str]] = deque(maxlen=RING_LINES)
+        self.ring: deque[tuple[int, str]] = deque(maxlen=audit.ring_lines)
         self.pending: list[Sample] = []
         self.no = 0
         self.in_long_line = False
@@ -235,31 +242,39 @@ class DocumentAudit:
             self.audit.write(removal_record(change, self.name, self.source, self.audit.packs))
         if options.annotate:
             self.annotations.append(annotation(change, self.audit.packs))
-        if options.samples and change.action not in NOTE_ACTIONS:
+        if options.samples and change.action not in NOTE_ACTIONS and change.text.strip():
+            # (a blank line that went with what it separated says nothing to a reviewer)
             key = Samples.key(self.name, change)
             if self.audit.samples.wants(change.rule_id, key):
                 sample = Sample(
                     key, change.rule_id, change.action, change_kind(change), self.name,
                     change.line, _cut(change.text), _cut(change.replacement),
                 )  # fmt: skip
-                sample.before = self._context(change.line - options.context, change.line - 1)
+                reach = SCAN * options.context
+                sample.before = self._context(change.line - reach, change.line - 1, tail=True)
                 self.pending.append(sample)
                 self._settle(final=False)
 
-    def _context(self, first: int, last: int) -> list[str]:
+    def _context(self, first: int, last: int, *, tail: bool) -> list[str]:
+        """The non-blank input lines from ``first`` to ``last``: the last (or the first, for
+        the lines after) ``context`` of them."""
         if last < first:
             return []
         if self.lines is not None:
-            return [_cut(line.rstrip("\r\n")) for line in self.lines[max(first, 1) - 1 : last]]
-        return [text for no, text in self.ring if first <= no <= last]
+            found = [line.rstrip("\r\n") for line in self.lines[max(first, 1) - 1 : last]]
+        else:
+            found = [text for no, text in self.ring if first <= no <= last]
+        found = [_cut(line) for line in found if line.strip()]
+        size = self.audit.options.context
+        return found[-size:] if tail else found[:size]
 
     def _settle(self, *, final: bool) -> None:
-        context = self.audit.options.context
+        reach = SCAN * self.audit.options.context
         waiting = []
         for sample in self.pending:
-            last = sample.line + context
+            last = sample.line + reach
             if final or self.lines is not None or (self.ring and self.ring[-1][0] >= last):
-                sample.after = self._context(sample.line + 1, last)
+                sample.after = self._context(sample.line + 1, last, tail=False)
                 self.audit.samples.add(sample)
             else:
                 waiting.append(sample)

@@ -484,7 +484,7 @@ def new_audit(
 ) -> Audit:
     """Return an audit for ``options.audit``, its records going to ``removals``."""
     packs = {rule.id: rule.pack for rule in cleaner.rules}
-    return Audit(options.audit, packs, removals, name)
+    return Audit(options.audit, packs, removals, name, cleaner.compiled.lookahead_lines)
 
 
 def output_name(rel: Path, in_format: str, out_format: str) -> Path:
