@@ -67,8 +67,21 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, A
 
 
 @pytest.fixture(scope="module")
-def expected_counts(corpus: list[dict[str, Any]]) -> dict[str, RuleCount]:
-    """Per-rule counts over the corpus as the CLI's cleaner makes them (no ``--stats`` yet)."""
+def cli_stats(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """``cleaner --stats`` on the corpus: per rule and per repair, changes, documents, chars."""
+    folder = tmp_path_factory.mktemp("stats")
+    args = ["--stats", str(folder / "stats.json"), "-q", "-o", str(folder / "out.jsonl")]
+    result = CliRunner().invoke(main, [*args, str(CORPUS)])
+    assert result.exit_code == 0, result.output
+    stats: dict[str, Any] = json.loads((folder / "stats.json").read_text(encoding="utf-8"))
+    return {**stats["rules"], **stats["repairs"]}
+
+
+@pytest.fixture(scope="module")
+def expected_counts(
+    corpus: list[dict[str, Any]], cli_stats: dict[str, Any]
+) -> dict[str, RuleCount]:
+    """Per-rule counts over the corpus as ``cleaner --stats`` reports them."""
     cleaner = Cleaner()
     total: dict[str, RuleCount] = {}
     for record in corpus:
@@ -76,7 +89,9 @@ def expected_counts(corpus: list[dict[str, Any]]) -> dict[str, RuleCount]:
             into = total.setdefault(rule_id, RuleCount())
             into.changes += count.changes
             into.removed_chars += count.removed_chars
-    return total
+    from_stats = {k: RuleCount(v["changes"], v["chars"]) for k, v in cli_stats.items()}
+    assert total == from_stats  # the library's counts are the CLI's --stats
+    return from_stats
 
 
 def test_reference_cleans_the_corpus(
@@ -199,7 +214,9 @@ def test_datatrove_pipeline_matches_the_cli(
     corpus: list[dict[str, Any]],
     reference: dict[str, dict[str, Any]],
     expected_counts: dict[str, RuleCount],
+    cli_stats: dict[str, Any],
 ) -> None:
+    """Per-rule counts from datatrove's stats match ``cleaner --stats`` on the same input."""
     need("datatrove")
     need("orjson")
     from datatrove.executor import LocalPipelineExecutor
@@ -224,6 +241,12 @@ def test_datatrove_pipeline_matches_the_cli(
         if label.startswith("removed_chars/")
     }
     assert removed == {rule_id: c.removed_chars for rule_id, c in expected_counts.items()}
+    documents = {
+        label.removeprefix("changes/"): metric.n
+        for label, metric in step.stats.items()
+        if label.startswith("changes/")
+    }
+    assert documents == {rule_id: row["documents"] for rule_id, row in cli_stats.items()}
     assert step.stats["total"].total == len(corpus) - 1  # all but the empty record
     assert step.stats["changed"].total == 10
     saved = json.loads((tmp_path / "logs" / "stats.json").read_text(encoding="utf-8"))
