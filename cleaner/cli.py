@@ -77,6 +77,8 @@ Examples:
   cleaner page.txt > clean.txt
   cat page.txt | cleaner - | less
   cleaner --explain page.txt > /dev/null      # what would be removed, and by which rule
+  cleaner explain page.txt                    # the page, each removal marked in place
+  cleaner --removals r.jsonl --stats s.json --report r.html corpus/ -o clean/
   cleaner -o cleaned/ scraped/                # a folder; one output file per input
   cleaner -j 0 shards/ -o clean/              # JSONL shards on every core (same output)
   cleaner --on-error skip shard.jsonl.zst > clean.jsonl

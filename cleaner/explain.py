@@ -45,10 +45,16 @@ class Line:
     eol: str
     dropped: str | None = None
     """The label (``rule (action)``) of the rule that removed the whole line."""
+    decoded: bool = False
+    """Bytes of the line that were not UTF-8 were read as Windows-1252 (``repair.decode``)."""
 
     @property
     def changed(self) -> bool:
-        return self.dropped is not None or any(isinstance(p, Edit) for p in self.pieces)
+        return (
+            self.dropped is not None
+            or self.decoded
+            or any(isinstance(p, Edit) for p in self.pieces)
+        )
 
 
 @dataclass(slots=True)
@@ -128,10 +134,9 @@ def explain_document(name: str, text: str, changes: list[Change]) -> Explained:
                 change.text == _visible_text(line) + line.eol or not line.eol
             ):
                 line.dropped = f"{change.rule_id} ({change.action})"
-            elif change.text or change.replacement or change.rule_id == "repair.decode":
-                if change.rule_id == "repair.decode":
-                    notes.append(f"line {no}: bytes that are not UTF-8 read as Windows-1252")
-                    continue
+            elif change.rule_id == "repair.decode":
+                line.decoded = True
+            elif change.text or change.replacement:
                 line.pieces = _apply(line.pieces, change)
         lines.append(line)
     return Explained(name, lines, list(changes), notes, len(text))
@@ -192,7 +197,7 @@ def render_plain(doc: Explained, context: int | None = None) -> Iterator[str]:
             yield f"        -- {line.dropped} --"
         last_label = line.dropped
         mark = "-" if line.dropped else "~" if line.changed else " "
-        text = "".join(_plain_piece(p) for p in line.pieces)
+        text = "".join(_plain_piece(p) for p in line.pieces) + (DECODED if line.decoded else "")
         yield f"{line.no:>5} {mark} | {text}" if text else f"{line.no:>5} {mark} |"
 
 
@@ -252,7 +257,12 @@ def render_rich(doc: Explained, out: IO[str], context: int | None = None) -> Non
                     text.append(" → ", style="dim")
                     text.append(step, style="green")
             text.append(f" ⟨{', '.join(piece.labels)}⟩", style="magenta dim")
+        if line.decoded:
+            text.append(DECODED, style="magenta dim")
         console.print(text)
+
+
+DECODED = "  (repair.decode repair: bytes not UTF-8 read as Windows-1252)"
 
 
 def explain_inputs(
