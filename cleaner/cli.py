@@ -246,6 +246,10 @@ def _guess_format(inp: Input, options: Options) -> str:
     return opened.format
 
 
+class _StdoutGoneError(Exception):
+    """Stdout cannot be written (reported): the run stops, exit 1."""
+
+
 class _Terminated(BaseException):
     """SIGTERM arrived: unwind like Ctrl-C, so no temporary output file is left behind."""
 
@@ -308,7 +312,7 @@ def _run_task(
         if task.target is None:  # stdout is gone for every input after this one too: stop
             _echo(f"cleaner: <stdout>: cannot write: {exc}; stopped at {opened.source}")
             _drop_stdout_buffer()
-            sys.exit(EXIT_INPUT)
+            raise _StdoutGoneError from None
         _echo(f"cleaner: {task.target}: cannot write: {exc}; {opened.source} not cleaned")
         return None
     except BrokenPipeError:
@@ -612,8 +616,13 @@ def clean_command(
         _echo(f"cleaner: {exc}")
         _commit(files_out, audit, files)
         sys.exit(EXIT_INPUT)
+    except _StdoutGoneError:
+        files_out.discard()
+        sys.exit(EXIT_INPUT)
     except BrokenPipeError:
-        # The reader went away (`cleaner big.txt | head`): stop quietly, like cat does.
+        # The reader went away (`cleaner big.txt | head`): stop quietly, like cat does. The
+        # audit files would describe a run cut short at an unknown point: they are not kept.
+        files_out.discard()
         _drop_stdout_buffer()
         sys.exit(EXIT_BROKEN_PIPE)
     except (KeyboardInterrupt, _Terminated) as exc:
