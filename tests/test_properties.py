@@ -2,7 +2,8 @@
 
 - streaming invariance: bytes fed in arbitrary chunk sizes (splitting UTF-8 characters and
   CRLFs) give the same output as the whole text at once;
-- accounting: input length = output length + what the recorded changes removed, exactly;
+- accounting: input length = output length + what the recorded changes removed, exactly,
+  and applying the recorded changes to the input gives the output;
 - no crash, and valid UTF-8 out, on arbitrary bytes.
 """
 
@@ -14,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner import Cleaner, load_rules
+from cleaner.changes import replay
 
 CLEANER = Cleaner()
 DEBRIS = sorted({text for rule in load_rules().rules for _, text in rule.match})[:400]
@@ -76,6 +78,7 @@ def test_changes_account_for_every_character(text: str) -> None:
     result = CLEANER.clean(text)
     removed = sum(len(c.text) - len(c.replacement) for c in result.changes)
     assert len(text) - len(result.text) == removed
+    assert replay(text, result.changes) == result.text  # and each change where it says
 
 
 @settings(max_examples=2500, deadline=None)
