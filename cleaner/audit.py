@@ -128,7 +128,7 @@ class Samples:
                 self.add(sample)
 
     def sorted(self) -> dict[str, list[Sample]]:
-        """Return the samples of each rule, in run order (document, line, offset)."""
+        """Return each rule's samples (rules by id), ordered by document name, line, offset."""
         for rule_id in self.by_rule:
             self._prune(rule_id)
         return {
