@@ -41,6 +41,7 @@ from cleaner.inputs import (
     expand,
     strip_compression,
 )
+from cleaner.model import Rule
 from cleaner.pipeline import (
     ON_ERROR,
     Options,
@@ -81,7 +82,8 @@ Examples:
   cleaner pages/ -o text/                     # HTML pages -> main text, cleaned
   cleaner CC-MAIN-x.warc.gz > pages.jsonl     # WARC/WET -> JSONL with url, date, id
   cleaner --rules my-site.toml --disable dup.teaser page.txt
-  cleaner --enable layout page-text.txt       # also drop menus and link lists (opt-in)
+  cleaner --enable layout page-text.txt       # menus and link lists of every document
+  cleaner --disable layout page.txt           # ... of none (default: whole-page text only)
   cleaner rules list                          # every rule, its id and why
   cleaner rules test my-site.toml             # run the examples in your rule file
 
@@ -420,7 +422,10 @@ def _summary(tally: Tally, options: Options) -> None:
     "--enable",
     multiple=True,
     metavar="ID",
-    help="Turn on an opt-in pack ('layout': menus and link lists of whole-page text) or rule.",
+    help=(
+        "Turn on an opt-in pack or rule for every document ('layout': menus and link lists; "
+        "without this, it is on only for documents that open like a whole page)."
+    ),
 )
 @click.option(
     "--keep-comments",
@@ -565,6 +570,10 @@ def rules_group() -> None:
     """List the rules, or run the examples in rule files."""
 
 
+def _opt_in(rule: Rule) -> str:
+    return "opt-in" if rule.auto is None else "auto"
+
+
 @rules_group.command("list")
 @click.option(
     "--rules",
@@ -582,7 +591,7 @@ def rules_list(rules: tuple[Path, ...], markdown: bool) -> None:
     if not markdown:
         for rule in cleaner.rule_set.rules:
             langs = ",".join(rule.languages)
-            pack = rule.pack if rule.default else f"{rule.pack} (opt-in)"
+            pack = rule.pack if rule.default else f"{rule.pack} ({_opt_in(rule)})"
             click.echo(f"{rule.id}\t{rule.action.value}\t{pack}\t{langs}\t{rule.why}")
         return
     click.echo("# Rule reference\n")
@@ -591,7 +600,7 @@ def rules_list(rules: tuple[Path, ...], markdown: bool) -> None:
     for rule in cleaner.rule_set.rules:
         packs.setdefault(rule.pack, []).append(rule)
     for pack, members in packs.items():
-        opt_in = "" if members[0].default else " (opt-in: `--enable " + pack + "`)"
+        opt_in = "" if members[0].default else f" ({_opt_in(members[0])}: `--enable {pack}`)"
         click.echo(f"## {pack}{opt_in}\n")
         click.echo(f"`{members[0].source.name}`\n")
         click.echo("| id | action | languages | why |")
