@@ -31,7 +31,7 @@ from cleaner.errors import (
     RuleFileError,
     StopRunError,
 )
-from cleaner.formats import FORMATS, JsonlFields, detect_format
+from cleaner.formats import EXTRACT_MODES, FORMATS, JsonlFields, detect_format
 from cleaner.inputs import (
     Input,
     WriteError,
@@ -434,6 +434,14 @@ def _summary(tally: Tally, options: Options) -> None:
     "also extract the comments.",
 )
 @click.option(
+    "--extract",
+    type=click.Choice(EXTRACT_MODES),
+    default="balanced",
+    show_default=True,
+    help="HTML and WARC: trafilatura's trade-off; 'recall' keeps more of the page (and its "
+    "debris), 'precision' less.",
+)
+@click.option(
     "--lang",
     multiple=True,
     metavar="CODES",
@@ -491,6 +499,7 @@ def clean_command(
     disable: tuple[str, ...],
     enable: tuple[str, ...],
     keep_comments: bool,
+    extract: str,
     lang: tuple[str, ...],
     no_repair: bool,
     encoding: str | None,
@@ -518,6 +527,7 @@ def clean_command(
             fields=JsonlFields(text_field, id_field, site_field or None),
             on_error=on_error,
             keep_comments=keep_comments,
+            extract=extract,
             binary=binary,
             encoding=codec,
             explain=explain,

@@ -57,6 +57,7 @@ class Options:
     fields: JsonlFields = field(default_factory=JsonlFields)
     on_error: str = "stop"
     keep_comments: bool = False
+    extract: str = "balanced"  # trafilatura's trade-off for HTML: formats.EXTRACT_MODES
     binary: bool = False
     encoding: str | None = None  # None: UTF-8, or a legacy encoding detected per text file
     explain: bool = False
@@ -192,9 +193,17 @@ def clean_input(
             warc = WarcTally()
             docs: Iterator[Document]
             if opened.format == "html":
-                docs = iter((read_html(opened.stream, opened.source, options.keep_comments),))
+                docs = iter(
+                    (
+                        read_html(
+                            opened.stream, opened.source, options.keep_comments, options.extract
+                        ),
+                    )
+                )
             else:
-                docs = read_warc(opened.stream, opened.source, options.keep_comments, warc)
+                docs = read_warc(
+                    opened.stream, opened.source, options.keep_comments, warc, options.extract
+                )
             for doc in docs:
                 tally.documents += 1
                 if on_document is not None:
@@ -441,9 +450,13 @@ def read_documents(inputs: list[Input], options: Options, say: Say) -> Iterator[
                     if record.doc is not None:
                         yield record.doc
             elif opened.format == "html":
-                yield read_html(opened.stream, opened.source, options.keep_comments)
+                yield read_html(
+                    opened.stream, opened.source, options.keep_comments, options.extract
+                )
             else:
-                yield from read_warc(opened.stream, opened.source, options.keep_comments)
+                yield from read_warc(
+                    opened.stream, opened.source, options.keep_comments, extract=options.extract
+                )
         except TRUNCATED_ERRORS as exc:
             raise InputError(
                 f"{opened.source}: compressed data cut short or corrupt ({exc})"
