@@ -35,7 +35,8 @@ kept; ``&`` is multiset intersection, ``-`` multiset difference, ``|x|`` total c
 
 Rows: ``identity`` (the input unchanged), ``c4-lines`` (the README's C4-style line filter; the
 exact rule is documented above ``C4_TERMINAL``), ``cleaner`` (the shipped default packs) and
-``cleaner+layout`` (plus the opt-in ``layout`` pack for whole-page text), with
+``cleaner+layout`` (the ``layout`` pack on for every page, ``--enable layout``; by default it
+turns itself on only for text that opens like a whole page), with
 ``--rules``/``--disable`` passed through. On sh-dev the identity and c4-lines rows are checked
 against the README's table (stderr), which guards the metric code against drifting.
 """

@@ -32,7 +32,7 @@ from cleaner.errors import (
     RuleFileError,
     StopRunError,
 )
-from cleaner.formats import FORMATS, JsonlFields, detect_format
+from cleaner.formats import EXTRACT_MODES, FORMATS, JsonlFields, detect_format
 from cleaner.inputs import (
     Input,
     WriteError,
@@ -42,6 +42,7 @@ from cleaner.inputs import (
     expand,
     strip_compression,
 )
+from cleaner.model import Rule
 from cleaner.pipeline import (
     ON_ERROR,
     Options,
@@ -85,7 +86,8 @@ Examples:
   cleaner pages/ -o text/                     # HTML pages -> main text, cleaned
   cleaner CC-MAIN-x.warc.gz > pages.jsonl     # WARC/WET -> JSONL with url, date, id
   cleaner --rules my-site.toml --disable dup.teaser page.txt
-  cleaner --enable layout page-text.txt       # also drop menus and link lists (opt-in)
+  cleaner --enable layout page-text.txt       # menus and link lists of every document
+  cleaner --disable layout page.txt           # ... of none (default: whole-page text only)
   cleaner rules list                          # every rule, its id and why
   cleaner rules test my-site.toml             # run the examples in your rule file
 
@@ -435,13 +437,24 @@ def _summary(tally: Tally, options: Options) -> None:
     "--enable",
     multiple=True,
     metavar="ID",
-    help="Turn on an opt-in pack ('layout': menus and link lists of whole-page text) or rule.",
+    help=(
+        "Turn on an opt-in pack or rule for every document ('layout': menus and link lists; "
+        "without this, it is on only for documents that open like a whole page)."
+    ),
 )
 @click.option(
     "--keep-comments",
     is_flag=True,
     help="Keep comment threads (comment forms and spam notices still go); HTML and WARC: "
     "also extract the comments.",
+)
+@click.option(
+    "--extract",
+    type=click.Choice(EXTRACT_MODES),
+    default="balanced",
+    show_default=True,
+    help="HTML and WARC: trafilatura's trade-off; 'recall' keeps more of the page (and its "
+    "debris), 'precision' less.",
 )
 @click.option(
     "--lang",
@@ -529,6 +542,7 @@ def clean_command(
     disable: tuple[str, ...],
     enable: tuple[str, ...],
     keep_comments: bool,
+    extract: str,
     lang: tuple[str, ...],
     no_repair: bool,
     encoding: str | None,
@@ -571,6 +585,7 @@ def clean_command(
             fields=JsonlFields(text_field, id_field, site_field or None),
             on_error=on_error,
             keep_comments=keep_comments,
+            extract=extract,
             binary=binary,
             encoding=codec,
             explain=explain,
@@ -658,7 +673,7 @@ Examples:
 EXPLAIN_SHARED = (
     "fmt", "text_field", "id_field", "site_field", "rules", "disable", "enable",
     "keep_comments", "lang", "no_repair", "encoding", "binary", "max_removed_share",
-    "on_excess",
+    "on_excess", "extract",
 )  # fmt: skip
 """The options of ``clean`` that ``explain`` takes too (the same objects: the same help)."""
 
@@ -703,6 +718,7 @@ def explain_command(
         keep_comments=shared["keep_comments"],
         binary=shared["binary"],
         encoding=codec,
+        extract=shared["extract"],
     )
     cleaner = _build(config)
     colour = sys.stdout.isatty() if color is None else color
@@ -762,6 +778,10 @@ def rules_group() -> None:
     """List the rules, or run the examples in rule files."""
 
 
+def _opt_in(rule: Rule) -> str:
+    return "opt-in" if rule.auto is None else "auto"
+
+
 @rules_group.command("list")
 @click.option(
     "--rules",
@@ -779,7 +799,7 @@ def rules_list(rules: tuple[Path, ...], markdown: bool) -> None:
     if not markdown:
         for rule in cleaner.rule_set.rules:
             langs = ",".join(rule.languages)
-            pack = rule.pack if rule.default else f"{rule.pack} (opt-in)"
+            pack = rule.pack if rule.default else f"{rule.pack} ({_opt_in(rule)})"
             click.echo(f"{rule.id}\t{rule.action.value}\t{pack}\t{langs}\t{rule.why}")
         return
     click.echo("# Rule reference\n")
@@ -788,7 +808,7 @@ def rules_list(rules: tuple[Path, ...], markdown: bool) -> None:
     for rule in cleaner.rule_set.rules:
         packs.setdefault(rule.pack, []).append(rule)
     for pack, members in packs.items():
-        opt_in = "" if members[0].default else " (opt-in: `--enable " + pack + "`)"
+        opt_in = "" if members[0].default else f" ({_opt_in(members[0])}: `--enable {pack}`)"
         click.echo(f"## {pack}{opt_in}\n")
         click.echo(f"`{members[0].source.name}`\n")
         click.echo("| id | action | languages | why |")

@@ -8,18 +8,19 @@ check needs them, so memory is bounded by the largest of those windows, not by t
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 import tempfile
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from cleaner.compile import CompiledRules, LineMatcher, span_change
 from cleaner.encoding import RawLine, fix_mojibake, read_lines, unescape_entities
 from cleaner.errors import RuleFileError
-from cleaner.model import Action, Change, CleanResult, Rule, RuleSet, Where
+from cleaner.model import Action, AutoSwitch, Change, CleanResult, Rule, RuleSet, Where
 from cleaner.rules import load_rules
 from cleaner.text import collapse
 
@@ -65,6 +66,16 @@ SITE_CACHE = 64
 """Compiled rule sets kept for distinct site scopes, least recently used dropped first. A
 scope is the set of site rules that apply to a site, so many sites share one entry (the
 unscoped set is always kept); a run over more scopes than this recompiles, never grows."""
+
+HEAD_CHARS = 1 << 16
+"""At most this many characters are read ahead for the ``auto`` tests of opt-in packs."""
+
+_T = TypeVar("_T")
+
+
+def _raw_text(raw: RawLine) -> str:
+    return raw.text
+
 
 LINE_ROUNDS = 4
 """At most this many rounds of repairs and span rules per line (each round after the first
@@ -516,8 +527,11 @@ def select_rules(rule_set: RuleSet, config: CleanerConfig) -> list[Rule]:
     for rule in rule_set.rules:
         if rule.id in config.disable or rule.pack in config.disable:
             continue
-        if not rule.default and not (rule.id in config.enable or rule.pack in config.enable):
-            continue
+        if not rule.default:
+            if rule.id in config.enable or rule.pack in config.enable:
+                rule = replace(rule, auto=None)  # turned on: for every document
+            elif rule.auto is None:
+                continue
         if config.keep_comments and "comments" in rule.tags:
             continue
         if config.languages is not None and not (
@@ -589,12 +603,19 @@ class Cleaner:
             self.rule_set = RuleSet(tuple(rules))
         self._rules = tuple(rules)
         # Site rules stay out of the shared set: a document of another site, or of none,
-        # never sees them. Each host names the indices of the rules scoped to it.
-        self.compiled = CompiledRules([rule for rule in rules if not rule.sites])
+        # never sees them. Each host names the indices of the rules scoped to it. Rules of
+        # an opt-in pack with an ``auto`` test stay out too, until a document's first lines
+        # turn the pack on.
+        self.compiled = CompiledRules([r for r in rules if not r.sites and r.auto is None])
         self._by_site: dict[str, set[int]] = {}
+        auto: dict[str, tuple[AutoSwitch, set[int]]] = {}
         for index, rule in enumerate(rules):
             for site in rule.sites:
                 self._by_site.setdefault(site, set()).add(index)
+            if rule.auto is not None:
+                auto.setdefault(rule.pack, (rule.auto, set()))[1].add(index)
+        self._auto = tuple((switch, frozenset(indices)) for switch, indices in auto.values())
+        self._head_lines = max((switch.lines for switch, _ in self._auto), default=0)
         self._scoped: OrderedDict[tuple[int, ...], CompiledRules] = OrderedDict()
 
     @property
@@ -602,22 +623,24 @@ class Cleaner:
         """The rules this cleaner applies, in order (site rules only to their sites)."""
         return self._rules
 
-    def compiled_for(self, site: str | None) -> CompiledRules:
+    def compiled_for(self, site: str | None, head: list[str] | None = None) -> CompiledRules:
         """Return the compiled rules for a document of ``site`` (a host as ``site_of`` gives).
 
         A rule scoped to ``example.org`` applies to ``example.org`` and its subdomains
-        (``blog.example.org``). Sets are compiled on first use and cached (``SITE_CACHE``).
+        (``blog.example.org``). ``head``, the document's first lines, decides which opt-in
+        packs with an ``auto`` test are on. Sets are compiled on first use and cached
+        (``SITE_CACHE``).
         """
-        if site is None or not self._by_site:
-            return self.compiled
         chosen: set[int] = set()
-        host = site
-        while True:
+        if head is not None:
+            for switch, indices in self._auto:
+                if switch.holds(head):
+                    chosen.update(indices)
+        host = site if self._by_site else None
+        while host is not None:
             chosen.update(self._by_site.get(host, ()))
             dot = host.find(".")
-            if dot < 0:
-                break
-            host = host[dot + 1 :]
+            host = None if dot < 0 else host[dot + 1 :]
         if not chosen:
             return self.compiled
         key = tuple(sorted(chosen))
@@ -633,7 +656,7 @@ class Cleaner:
                 [
                     rule
                     for index, rule in enumerate(self._rules)
-                    if not rule.sites or index in chosen
+                    if (not rule.sites and rule.auto is None) or index in chosen
                 ]
             )
         if len(self._scoped) >= SITE_CACHE:
@@ -667,7 +690,8 @@ class Cleaner:
         ``sink`` receives every ``Change`` as soon as the line it concerns is settled;
         ``site`` chooses the site rules that apply (none without it).
         """
-        doc = _Document(self.compiled_for(site), self.config.repair, sink)
+        lines, head = self._head(iter(lines), lambda line: line)
+        doc = _Document(self.compiled_for(site, head), self.config.repair, sink)
         for line in lines:
             if line.endswith("\r\n"):
                 raw = RawLine(line[:-2], 0, "\r\n")
@@ -699,16 +723,41 @@ class Cleaner:
         if self.config.max_removed_share is not None:
             yield from self._clean_stream_valved(raws, sink, site)
             return
-        doc = _Document(self.compiled_for(site), self.config.repair, sink)
+        raws, head = self._head(raws, _raw_text)
+        doc = _Document(self.compiled_for(site, head), self.config.repair, sink)
         for raw in raws:
             yield from doc.feed(raw)
         yield from doc.finish()
+
+    def _head(
+        self, items: Iterator[_T], text: Callable[[_T], str]
+    ) -> tuple[Iterator[_T], list[str] | None]:
+        """Read ahead the first lines the ``auto`` tests look at; return all lines and those.
+
+        Only as many lines are held as the tests need (non-blank ones; at most ``HEAD_CHARS``
+        characters), and none when no pack has a test.
+        """
+        if not self._auto:
+            return items, None
+        held: list[_T] = []
+        head: list[str] = []
+        size = non_blank = 0
+        for item in items:
+            held.append(item)
+            line = text(item)
+            head.append(line)
+            size += len(line)
+            non_blank += not line.isspace() and bool(line)
+            if non_blank >= self._head_lines or size > HEAD_CHARS:
+                break
+        return itertools.chain(held, items), head
 
     def _clean_stream_valved(
         self, raws: Iterator[RawLine], sink: Sink | None, site: str | None
     ) -> Iterator[str]:
         changes: list[Change] = []
-        doc = _Document(self.compiled_for(site), self.config.repair, changes.append)
+        raws, head = self._head(raws, _raw_text)
+        doc = _Document(self.compiled_for(site, head), self.config.repair, changes.append)
         size = 0
         spool = 8 << 20
         with (

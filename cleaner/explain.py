@@ -297,9 +297,17 @@ def explain_inputs(
                         yield explain_document(doc.id, doc.text, list(result.changes))
                 continue
             found = (
-                iter((read_html(opened.stream, opened.source, options.keep_comments),))
+                iter(
+                    (
+                        read_html(
+                            opened.stream, opened.source, options.keep_comments, options.extract
+                        ),
+                    )
+                )
                 if opened.format == "html"
-                else read_warc(opened.stream, opened.source, options.keep_comments)
+                else read_warc(
+                    opened.stream, opened.source, options.keep_comments, extract=options.extract
+                )
             )
             for doc in found:
                 result = cleaner.clean(doc.text, site=doc.site)

@@ -50,6 +50,35 @@ class Where(StrEnum):
 
 
 @dataclass(frozen=True)
+class AutoSwitch:
+    """An opt-in pack's test that turns it on for one document (``[pack] auto``).
+
+    Whole-page text (a scraper that kept menus, link lists and footers) opens with a run of
+    short lines that do not end like sentences; extracted article text and prose do not. The
+    pack is on for a document when at least ``min_share`` of its first ``lines`` non-blank
+    lines meet ``when``. A document with fewer non-blank lines never turns it on, so short
+    texts (a snippet, a rule's example) are cleaned as if the pack were off.
+    """
+
+    when: Conditions
+    lines: int = 20
+    min_share: float = 0.5
+
+    def holds(self, head: list[str]) -> bool:
+        """Return True if the first non-blank lines of ``head`` turn the pack on."""
+        seen = hits = 0
+        for line in head:
+            stripped = line.strip()
+            if not stripped:
+                continue
+            seen += 1
+            hits += self.when.matches(stripped)
+            if seen == self.lines:
+                return hits >= self.min_share * self.lines
+        return False
+
+
+@dataclass(frozen=True)
 class Example:
     """A whole-document example: the full rule set must turn ``input`` into ``output``."""
 
@@ -101,6 +130,9 @@ class Rule:
     """False for rules of an opt-in pack (``[pack] default = false``): on only with --enable."""
     sites: tuple[str, ...] = ()
     """Hosts (``site_of`` form) whose documents alone this rule applies to; empty: all."""
+    auto: AutoSwitch | None = None
+    """An opt-in rule that its pack's ``auto`` test turns on per document (None: always on
+    once selected)."""
 
 
 @dataclass(frozen=True)

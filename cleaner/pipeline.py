@@ -43,7 +43,7 @@ from cleaner.inputs import (
     peekable,
     sniff_compression,
 )
-from cleaner.model import Change
+from cleaner.model import Action, Change, Where
 from cleaner.progress import CountingReader, RunProgress
 
 Say = Callable[[str], None]
@@ -59,6 +59,7 @@ class Options:
     fields: JsonlFields = field(default_factory=JsonlFields)
     on_error: str = "stop"
     keep_comments: bool = False
+    extract: str = "balanced"  # trafilatura's trade-off for HTML: formats.EXTRACT_MODES
     binary: bool = False
     encoding: str | None = None  # None: UTF-8, or a legacy encoding detected per text file
     explain: bool = False
@@ -206,9 +207,17 @@ def clean_input(
             warc = WarcTally()
             docs: Iterator[Document]
             if opened.format == "html":
-                docs = iter((read_html(opened.stream, opened.source, options.keep_comments),))
+                docs = iter(
+                    (
+                        read_html(
+                            opened.stream, opened.source, options.keep_comments, options.extract
+                        ),
+                    )
+                )
             else:
-                docs = read_warc(opened.stream, opened.source, options.keep_comments, warc)
+                docs = read_warc(
+                    opened.stream, opened.source, options.keep_comments, warc, options.extract
+                )
             for doc in docs:
                 tally.documents += 1
                 if on_document is not None:
@@ -484,7 +493,26 @@ def new_audit(
 ) -> Audit:
     """Return an audit for ``options.audit``, its records going to ``removals``."""
     packs = {rule.id: rule.pack for rule in cleaner.rules}
-    return Audit(options.audit, packs, removals, name, cleaner.compiled.lookahead_lines)
+    return Audit(options.audit, packs, removals, name, _window(cleaner))
+
+
+def _window(cleaner: Cleaner) -> int:
+    """The most lines the engine may hold back for any document (site and ``auto`` rules
+    included): ``compile.CompiledRules.lookahead_lines`` over all the rules, without
+    compiling them (the samples' context needs at least this many recent lines)."""
+    tails = (Action.DROP_TAIL, Action.DROP_HEAD, Action.DROP_FOOT)
+    return max(
+        [
+            cleaner.compiled.lookahead_lines,
+            *(r.block_max_lines for r in cleaner.rules if r.action in tails),
+            *(r.lines or 0 for r in cleaner.rules if r.where is Where.LAST_LINES),
+            *(
+                4 * max(r.min_run, r.between_max_lines) + 8
+                for r in cleaner.rules
+                if r.action is Action.DROP_RUN
+            ),
+        ]
+    )
 
 
 def output_name(rel: Path, in_format: str, out_format: str) -> Path:
@@ -531,9 +559,13 @@ def read_documents(inputs: list[Input], options: Options, say: Say) -> Iterator[
                     if record.doc is not None:
                         yield record.doc
             elif opened.format == "html":
-                yield read_html(opened.stream, opened.source, options.keep_comments)
+                yield read_html(
+                    opened.stream, opened.source, options.keep_comments, options.extract
+                )
             else:
-                yield from read_warc(opened.stream, opened.source, options.keep_comments)
+                yield from read_warc(
+                    opened.stream, opened.source, options.keep_comments, extract=options.extract
+                )
         except TRUNCATED_ERRORS as exc:
             raise InputError(
                 f"{opened.source}: compressed data cut short or corrupt ({exc})"

@@ -18,7 +18,7 @@ import regex
 from cleaner.documents import site_of
 from cleaner.errors import RuleFileError
 from cleaner.features import Conditions, parse_conditions
-from cleaner.model import Action, Anchor, Example, Rule, RuleSet, Where
+from cleaner.model import Action, Anchor, AutoSwitch, Example, Rule, RuleSet, Where
 from cleaner.text import normalize_key
 
 RULE_KEYS = frozenset(
@@ -29,7 +29,8 @@ RULE_KEYS = frozenset(
         "block-max-chars", "tags", "match", "keep", "example", "sites",
     }
 )  # fmt: skip
-PACK_KEYS = frozenset({"name", "description", "default", "sites"})
+PACK_KEYS = frozenset({"name", "description", "default", "sites", "auto"})
+AUTO_KEYS = frozenset({"lines", "min-share", "when"})
 TOP_KEYS = frozenset({"pack", "rule"})
 EXAMPLE_KEYS = frozenset({"input", "output", "expect"})
 INT_KEYS = (
@@ -138,6 +139,7 @@ class _RuleFileParser:
         self.problems: list[str] = []
         self.default = True
         self.sites: tuple[str, ...] = ()
+        self.auto: AutoSwitch | None = None
 
     def parse(self) -> tuple[list[Rule], list[str], str | None]:
         for key in self.data:
@@ -235,10 +237,44 @@ class _RuleFileParser:
             if problem:
                 self._problem(self._find_key("sites", line), None, f"[pack] {problem}")
             self.sites = sites
+        if "auto" in pack:
+            self.auto = self._parse_auto(pack["auto"], self._find_key("auto", line))
         if not isinstance(name, str) or not ID_RE.match(name):
             self._problem(line, None, "[pack] 'name' must be a lowercase name like 'wordpress'")
             return None
         return name
+
+    def _parse_auto(self, raw: Any, line: int) -> AutoSwitch | None:
+        """Parse ``[pack] auto``: the test that turns an opt-in pack on for a document."""
+
+        def bad(key: str, text: str) -> None:
+            self._problem(self._find_key(f"auto.{key}", line), None, f"[pack] {text}")
+
+        if not isinstance(raw, dict):
+            self._problem(line, None, "[pack] 'auto' must be a table (auto.lines = 20, ...)")
+            return None
+        before = len(self.problems)
+        if self.default:
+            self._problem(line, None, "[pack] 'auto' is for opt-in packs ('default = false')")
+        for key in raw:
+            if key not in AUTO_KEYS:
+                bad(key, f"unknown 'auto' key '{key}'{_suggest(key, AUTO_KEYS)}")
+        lines = raw.get("lines", 20)
+        if isinstance(lines, bool) or not isinstance(lines, int) or lines < 1:
+            bad("lines", "'auto.lines' must be a whole number of at least 1")
+        share = raw.get("min-share", 0.5)
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+            bad("min-share", "'auto.min-share' must be a number greater than 0 and at most 1")
+        when: Conditions | None = None
+        if not isinstance(raw.get("when"), dict):
+            bad("when", "'auto.when' must be a table of line conditions (auto.when.max-words = 5)")
+        else:
+            when, problems = parse_conditions(raw["when"])
+            for text in problems:
+                bad("when", text.replace("'when", "'auto.when"))
+        if len(self.problems) > before or when is None:
+            return None
+        return AutoSwitch(when=when, lines=lines, min_share=float(share))
 
     # -- one rule --------------------------------------------------------------------------
 
@@ -526,6 +562,7 @@ class _RuleFileParser:
             examples=examples,
             default=self.default,
             sites=sites,
+            auto=self.auto,
         )
 
     def _examples(

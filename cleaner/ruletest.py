@@ -7,7 +7,7 @@ writing a rule file gets exactly the checks the shipped packs pass.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cleaner.engine import Cleaner, CleanerConfig
@@ -49,7 +49,7 @@ def check_rule(rule: Rule, full: Cleaner) -> list[CaseResult]:
     - each ``[[rule.example]]`` must turn into its ``output`` through ``full``.
     """
     results: list[CaseResult] = []
-    alone = Cleaner(CleanerConfig(repair=False), rules=[rule])
+    alone = Cleaner(CleanerConfig(repair=False), rules=[replace(rule, auto=None)])
     site = rule.sites[0] if rule.sites else None  # a site rule is tried on its own site
     for case, text in _cases(rule, "match", rule.match):
         result = alone.clean(text, site)
@@ -107,6 +107,10 @@ def full_rule_set(rules: tuple[Rule, ...], rule: Rule) -> Cleaner:
     """
     key = (id(rules), rule.pack if not rule.default else "")
     if key not in _FULL:
-        chosen = [r for r in rules if r.default or (not rule.default and r.pack == rule.pack)]
+        chosen = [r for r in rules if r.default or r.auto is not None]
+        if not rule.default:  # an opt-in rule's examples: its pack turned on
+            chosen = [r for r in rules if r.default] + [
+                replace(r, auto=None) for r in rules if r.pack == rule.pack
+            ]
         _FULL[key] = Cleaner(rules=chosen)
     return _FULL[key]

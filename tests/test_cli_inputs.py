@@ -129,6 +129,23 @@ def test_folder_of_bench_html_pages_to_text_per_page(tmp_path: Path) -> None:
         assert len(gold & got) >= 0.9 * len(gold), row["id"]
 
 
+@pytest.mark.skipif(not BENCH.is_dir(), reason="../shared/bench is not beside the checkout")
+def test_extract_modes_trade_recall_for_precision(tmp_path: Path) -> None:
+    """--extract precision keeps fewer words of a page than recall; balanced is the default."""
+    pages = sorted((BENCH / "html").glob("*.html.gz"))[:8]
+    words: dict[str, int] = {}
+    for mode in ("recall", "balanced", "precision"):
+        out = tmp_path / mode
+        assert cli("-q", "--extract", mode, *map(str, pages), "-o", str(out)).returncode == 0
+        texts = [gzip.decompress(f.read_bytes()).decode() for f in sorted(out.iterdir())]
+        words[mode] = sum(len(re.findall(r"\w+", text)) for text in texts)
+    assert words["recall"] >= words["balanced"] >= words["precision"]
+    assert words["recall"] > words["precision"]
+    default = cli("-q", str(pages[0])).stdout
+    assert default == cli("-q", "--extract", "balanced", str(pages[0])).stdout
+    assert cli("--extract", "most", str(pages[0])).returncode == 2
+
+
 def test_html_to_jsonl_with_url_and_title() -> None:
     result = cli("--to", "jsonl", str(FIXTURES / "html" / "post-with-comments.html"))
     assert result.returncode == 0, result.stderr

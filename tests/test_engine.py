@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cleaner import Cleaner
+from cleaner import Cleaner, CleanerConfig
+
+from .conftest import SHARED
 
 DROP_LINE = """
 [[rule]]
@@ -354,3 +356,66 @@ def test_site_rules_of_every_kind_and_many_sites_interleaved(
             assert result.text == want, site
             assert [change.rule_id for change in result.changes] == ids
     assert len(built._scoped) <= 2
+
+
+NOISY = SHARED / "bench" / "sh-dev" / "noisy"
+LAYOUT_ON = Cleaner(CleanerConfig(enable=frozenset({"layout"})))
+LAYOUT_OFF = Cleaner(CleanerConfig(disable=frozenset({"layout"})))
+
+
+def _noisy(kind: str) -> list[str]:
+    folder = NOISY / kind
+    return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
+
+
+@pytest.mark.skipif(not NOISY.is_dir(), reason=f"{NOISY} not found (../shared beside the checkout)")
+def test_layout_turns_itself_on_for_whole_page_text_only(default_cleaner: Cleaner) -> None:
+    """The layout pack's auto test: whole-page text gets it, extracted articles never do."""
+    pages = _noisy("html-text")
+    on = [text for text in pages if default_cleaner.clean(text).text == LAYOUT_ON.clean(text).text]
+    assert len(on) >= 0.9 * len(pages)
+    for text in _noisy("trafilatura-recall"):
+        result = default_cleaner.clean(text)
+        assert not any(c.rule_id.startswith("layout.") for c in result.changes)
+        assert result.text == LAYOUT_OFF.clean(text).text
+
+
+MENU = "Politik\nSport\nKultur\nWirtschaft\nWissen\nReisen\nAuto\nDigital\nStil\nPanorama\n"
+BODY = (
+    "Der Rat hat am Dienstag über den Haushalt für das nächste Jahr beraten.\n"
+    "Er wächst um vier Prozent, vor allem für Schulen und Straßen im Norden.\n"
+    "Die Opposition nannte den Plan mutlos und forderte mehr Geld für Busse.\n"
+)
+FOOTER = "Kontakt\nNutzungsbedingungen\nBarrierefreiheit\nWerbung\nKarriere\nArchiv\nHilfe\n"
+
+
+def test_layout_auto_test_reads_the_head_the_same_way_when_streaming(
+    default_cleaner: Cleaner,
+) -> None:
+    text = MENU + "\n" + BODY + "\n" + FOOTER
+    whole = default_cleaner.clean(text)
+    assert whole.text.startswith(BODY)
+    assert whole.text == LAYOUT_ON.clean(text).text
+    assert "layout.short-line-run" in {c.rule_id for c in whole.changes}
+    streamed = "".join(default_cleaner.clean_stream(io.BytesIO(text.encode())))
+    assert streamed == whole.text
+    assert LAYOUT_OFF.clean(text).text.startswith(MENU)
+
+
+def test_layout_stays_off_for_short_documents(default_cleaner: Cleaner) -> None:
+    """Fewer than 20 non-blank lines never turn it on, whatever their shape."""
+    text = MENU + "\n" + BODY
+    assert default_cleaner.clean(text).text == text
+    assert LAYOUT_ON.clean(text).text == BODY  # what the pack does when it is on
+
+
+def test_layout_stays_off_for_an_article_opening_with_a_list(default_cleaner: Cleaner) -> None:
+    """An article whose first 20 lines are mostly sentences keeps its list at the top."""
+    recipe = (
+        "Apfelkuchen\n\n500 g Äpfel\n200 g Mehl\n100 g Butter\n80 g Zucker\n\n"
+        + BODY * 2
+        + "".join(
+            f"Schritt {n}: Die Äpfel schälen, in Scheiben schneiden und legen.\n" for n in range(12)
+        )
+    )
+    assert default_cleaner.clean(recipe).text == recipe
