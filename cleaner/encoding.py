@@ -51,6 +51,11 @@ _NEEDS_FTFY_RE = re.compile(
     rf"[\u00c2-\u00f4][{_CP1252_CONT}]|[\ufffd\ufeff\u206a-\u206f\ufff9-\ufffc]"
     r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 )
+# The first characters of every alternative above: one class, scanned ~5x faster than the
+# alternation, rules out most non-ASCII lines (Cyrillic, Arabic, CJK prose) on its own.
+_NEEDS_FTFY_FIRST_RE = re.compile(
+    r"[\u00c2-\u00f4\ufffd\ufeff\u206a-\u206f\ufff9-\ufffc\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
@@ -66,6 +71,8 @@ def needs_ftfy(text: str) -> bool:
     """
     if text.isascii():
         return not text.isprintable() and _CONTROL_RE.search(text) is not None
+    if _NEEDS_FTFY_FIRST_RE.search(text) is None:
+        return False
     return _NEEDS_FTFY_RE.search(text) is not None
 
 
