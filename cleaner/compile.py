@@ -31,6 +31,9 @@ GATE_BANDS = 4
 """Line-length bands of the pattern gate, each with its own automaton (see _PatternGate)."""
 MEMO_SIZE = 8192
 """Short lines whose matches each LineMatcher remembers (cleared when full)."""
+MEMO_CHARS = 120
+"""Only lines up to this long are remembered: debris repeats, prose does not (and would hold
+~3 MiB of memo for nothing)."""
 
 
 def _rule_pattern(rule: Rule) -> str:
@@ -143,6 +146,8 @@ class LineMatcher:
         ``stripped`` is the line without surrounding whitespace, ``folded`` is
         ``collapse(stripped)``, computed once by the caller.
         """
+        if len(stripped) > MEMO_CHARS:
+            return self._find(stripped, folded)  # prose: it hardly ever repeats
         memo = self._memo.get(stripped)
         if memo is not None:
             return memo
@@ -342,6 +347,12 @@ class CompiledRules:
 
         self.repeats = [r for r in rules if r.action is Action.DROP_REPEAT]
         self.repeat_min_chars = min((r.min_chars for r in self.repeats), default=0)
+        # drop-repeat needs two memories: the last few lines (rules with within-lines) and
+        # every line long enough for a rule without it (in a compact hash set).
+        self.repeat_window = max((r.within_lines or 0 for r in self.repeats), default=0)
+        self.repeat_ever_min = min(
+            (r.min_chars for r in self.repeats if r.within_lines is None), default=1 << 62
+        )
         self.teaser = next((r for r in rules if r.action is Action.DROP_TEASER), None)
         tails = [
             r for r in rules if r.action in (Action.DROP_TAIL, Action.DROP_HEAD, Action.DROP_FOOT)

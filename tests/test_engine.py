@@ -354,3 +354,14 @@ def test_site_rules_of_every_kind_and_many_sites_interleaved(
             assert result.text == want, site
             assert [change.rule_id for change in result.changes] == ids
     assert len(built._scoped) <= 2
+
+
+def test_hash_set_grows_and_stops_at_its_limit() -> None:
+    from cleaner.engine import _HashSet
+
+    hashes = _HashSet(5000)
+    keys = [hash(f"line {n}") for n in range(6000)] + [0]
+    assert not any(hashes.add(key) for key in keys[:5000])
+    assert all(hashes.add(key) for key in keys[:5000])  # still there after growing
+    assert not hashes.add(keys[5500]) and not hashes.add(keys[5500])  # full: not added
+    assert hashes.count == 5000 and len(hashes.slots) == 16384
