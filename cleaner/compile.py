@@ -119,6 +119,9 @@ class LineMatcher:
                 else:
                     self._anywhere.append((collapse(phrase), rule))
         self._starts = {first: tuple(items) for first, items in starts.items()}
+        # A line longer than every phrase rule's guard cannot be dropped by one: the lookups
+        # are skipped (callers apply the guards anyway, so the answer is the same).
+        self._phrases_max = max((r.max_chars for r in rules if r.pattern is None), default=0)
         self._start_prefixes = {
             first: tuple(key for key, _ in items) for first, items in starts.items()
         }
@@ -158,9 +161,11 @@ class LineMatcher:
 
     def _find(self, stripped: str, folded: str) -> tuple[Rule, ...]:
         found: list[Rule] = []
-        if self._exact:
+        size = len(stripped)
+        phrases = size <= self._phrases_max
+        if self._exact and phrases:
             found.extend(self._exact.get(strip_edges(folded), ()))
-        if self._starts:
+        if self._starts and phrases:
             head = strip_leading_edge(folded)
             prefixes = self._start_prefixes.get(head[:1])
             if prefixes and head.startswith(prefixes):
@@ -171,9 +176,8 @@ class LineMatcher:
                         or not head[len(key)].isalnum()
                     ):
                         found.append(rule)
-        if self._anywhere_gate is not None and self._anywhere_gate.search(folded):
+        if self._anywhere_gate is not None and phrases and self._anywhere_gate.search(folded):
             found.extend(rule for phrase, rule in self._anywhere if phrase in folded)
-        size = len(stripped)
         mask = self._gate.candidates(folded, size) if self._patterns else 0
         for rule, pattern, limit, timeout, bit in self._patterns:
             if not mask & bit or size > limit:
@@ -387,8 +391,12 @@ class CompiledRules:
                 pass  # let each rule try on its own, each with its own limit
         edits: list[SpanEdit] = []
         for (rule, pattern, timeout), literals in zip(self._span, self._span_literals, strict=True):
-            if literals is not None and not any(literal in text for literal in literals):
-                continue  # checked on the text as the rules before left it
+            if literals is not None:
+                for literal in literals:  # on the text as the rules before left it
+                    if literal in text:
+                        break
+                else:
+                    continue  # none of the literals its pattern needs: it cannot match
             try:
                 matches = list(
                     pattern.finditer(text)

@@ -257,6 +257,22 @@ def read_lines(
                 in_long_line = True
             continue
         buf = rest + data
+        if not in_long_line and b"\r" not in buf and len(buf) <= max_line:
+            # The common case, LF endings: one decode and one split for the whole block
+            # instead of a match and a decode per line (the same lines; a block that is not
+            # all UTF-8 takes the long way, which reads each bad byte as Windows-1252).
+            end = buf.rfind(b"\n") + 1
+            try:
+                text = buf[:end].decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+            else:
+                pieces = text.split("\n")
+                pieces.pop()  # the empty string after the last LF
+                for piece in pieces:
+                    yield RawLine(piece, 0, "\n")
+                rest = buf[end:]
+                continue
         end = 0
         for match in _LINE_RE.finditer(buf):
             raw, eol = match.group(1), match.group(2)
