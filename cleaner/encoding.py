@@ -267,10 +267,10 @@ def read_lines(
             except UnicodeDecodeError:
                 pass
             else:
-                pieces = text.split("\n")
-                pieces.pop()  # the empty string after the last LF
-                for piece in pieces:
-                    yield RawLine(piece, 0, "\n")
+                lines = text.split("\n")
+                lines.pop()  # the empty string after the last LF
+                for line in lines:
+                    yield RawLine(line, 0, "\n")
                 rest = buf[end:]
                 continue
         end = 0
