@@ -14,8 +14,6 @@ import codecs
 import io
 from typing import BinaryIO
 
-import charset_normalizer
-
 # Single-byte Latin encodings: the per-byte Windows-1252 reading already handles them (and
 # the detector often confuses them with one another on short samples).
 _LATIN = frozenset(
@@ -85,6 +83,8 @@ def legacy_encoding(head: bytes) -> str | None:
         return None
     if len(head) - len(head.decode("latin-1").encode("ascii", "ignore")) < MIN_EVIDENCE:
         return None
+    import charset_normalizer  # here, not at the top: 4 MiB that UTF-8 input never needs
+
     best = charset_normalizer.from_bytes(head).best()
     if best is None or best.chaos >= MAX_CHAOS:
         return None

@@ -12,8 +12,10 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import ahocorasick
 import regex
 
+from cleaner.literals import gate_key, required_literals
 from cleaner.model import Action, Anchor, Change, Rule, Where
 from cleaner.rules import default_rules_dir
 from cleaner.text import collapse, normalize_key, strip_edges, strip_leading_edge
@@ -25,8 +27,13 @@ USER_TIMEOUT = 1.0
 Shipped patterns are checked by the test suite and run without it (passing ``timeout`` costs
 ~3 µs a call, research/perf.md); rule files from ``--rules`` are checked at load against probe
 lines (rules.py) and, because no probe catches every pathological pattern, also run with it."""
+GATE_BANDS = 4
+"""Line-length bands of the pattern gate, each with its own automaton (see _PatternGate)."""
 MEMO_SIZE = 8192
 """Short lines whose matches each LineMatcher remembers (cleared when full)."""
+MEMO_CHARS = 120
+"""Only lines up to this long are remembered: debris repeats, prose does not (and would hold
+~3 MiB of memo for nothing)."""
 
 
 def _rule_pattern(rule: Rule) -> str:
@@ -112,6 +119,9 @@ class LineMatcher:
                 else:
                     self._anywhere.append((collapse(phrase), rule))
         self._starts = {first: tuple(items) for first, items in starts.items()}
+        # A line longer than every phrase rule's guard cannot be dropped by one: the lookups
+        # are skipped (callers apply the guards anyway, so the answer is the same).
+        self._phrases_max = max((r.max_chars for r in rules if r.pattern is None), default=0)
         self._start_prefixes = {
             first: tuple(key for key, _ in items) for first, items in starts.items()
         }
@@ -122,11 +132,13 @@ class LineMatcher:
         )
         # One by one, not combined: measured on 1 MB of bench text (2026-11-22), 22 anchored,
         # case-insensitive patterns with lookarounds cost 0.17 s one by one and 0.27 s as one
-        # alternation; the mrab engine finds no shared prefix to skip on.
+        # alternation; the mrab engine finds no shared prefix to skip on. Which of them a line
+        # is tried against is decided by one Aho-Corasick scan (``_PatternGate``).
         self._patterns = [
-            (rule, _compile(rule), rule.max_chars, _timeout(rule), rule.requires)
-            for rule in pattern_rules
+            (rule, _compile(rule), rule.max_chars, _timeout(rule), 1 << index)
+            for index, rule in enumerate(pattern_rules)
         ]
+        self._gate = _PatternGate(pattern_rules, [p for _, p, _, _, _ in self._patterns])
         # Short lines repeat a lot (menu words, "Share", bylines, the same line in a pipe),
         # and the answer depends on the text alone: remember the latest few thousand.
         self._memo: dict[str, tuple[Rule, ...]] = {}
@@ -137,6 +149,8 @@ class LineMatcher:
         ``stripped`` is the line without surrounding whitespace, ``folded`` is
         ``collapse(stripped)``, computed once by the caller.
         """
+        if len(stripped) > MEMO_CHARS:
+            return self._find(stripped, folded)  # prose: it hardly ever repeats
         memo = self._memo.get(stripped)
         if memo is not None:
             return memo
@@ -147,9 +161,11 @@ class LineMatcher:
 
     def _find(self, stripped: str, folded: str) -> tuple[Rule, ...]:
         found: list[Rule] = []
-        if self._exact:
+        size = len(stripped)
+        phrases = size <= self._phrases_max
+        if self._exact and phrases:
             found.extend(self._exact.get(strip_edges(folded), ()))
-        if self._starts:
+        if self._starts and phrases:
             head = strip_leading_edge(folded)
             prefixes = self._start_prefixes.get(head[:1])
             if prefixes and head.startswith(prefixes):
@@ -160,14 +176,12 @@ class LineMatcher:
                         or not head[len(key)].isalnum()
                     ):
                         found.append(rule)
-        if self._anywhere_gate is not None and self._anywhere_gate.search(folded):
+        if self._anywhere_gate is not None and phrases and self._anywhere_gate.search(folded):
             found.extend(rule for phrase, rule in self._anywhere if phrase in folded)
-        size = len(stripped)
-        for rule, pattern, limit, timeout, requires in self._patterns:
-            if size > limit:
-                continue
-            if requires and not any(literal in folded for literal in requires):
-                continue  # the cheap literal check says the pattern cannot match
+        mask = self._gate.candidates(folded, size) if self._patterns else 0
+        for rule, pattern, limit, timeout, bit in self._patterns:
+            if not mask & bit or size > limit:
+                continue  # the gate says the pattern cannot match, or the guard forbids
             if timeout is None:
                 if pattern.search(stripped) is not None:
                     found.append(rule)
@@ -181,6 +195,109 @@ class LineMatcher:
             order = self._order
             found = sorted({rule.id: rule for rule in found}.values(), key=lambda r: order[r.id])
         return tuple(found)
+
+
+def _gate_literals(rule: Rule, pattern: regex.Pattern[str]) -> tuple[str, ...] | None:
+    """Return the derived gate literals of a pattern rule, None if it has none that hold.
+
+    The derivation reads a necessary condition off the parsed pattern; as a check on the
+    derivation itself, every ``match`` example the pattern matches must contain one of the
+    literals, else the rule goes ungated (tried on every line, as before the gate).
+    """
+    flags = _FLAGS | (0 if rule.case_sensitive else regex.IGNORECASE)
+    assert rule.pattern is not None
+    literals = required_literals(rule.pattern, flags)
+    if literals is None:
+        return None
+    for _, text in rule.match:
+        stripped = text.strip()
+        if pattern.search(stripped) is not None:
+            key = gate_key(collapse(stripped))
+            if not any(literal in key for literal in literals):
+                return None
+    return literals
+
+
+def _raw_literals(rule: Rule, pattern: regex.Pattern[str]) -> tuple[str, ...] | None:
+    """Return literals without cased letters one of which each match of ``rule`` contains."""
+    if rule.pattern is None:
+        return None
+    flags = _FLAGS | (0 if rule.case_sensitive else regex.IGNORECASE)
+    literals = required_literals(rule.pattern, flags, raw=True)
+    if literals is None:
+        return None
+    for _, text in rule.match:
+        if pattern.search(text) is not None and not any(lit in text for lit in literals):
+            return None  # the derivation missed a case: no gate for this rule
+    return literals
+
+
+class _PatternGate:
+    """One Aho-Corasick scan per line says which patterns can match it (bit i: pattern i).
+
+    A pattern with ``requires`` is gated by those literals on the folded line (as it always
+    was); any other by the literals derived from it (``cleaner.literals``) on its gate key. A
+    pattern with neither is always tried. Lines longer than a pattern's ``max-chars`` never
+    try it, so there is one automaton per distinct limit, holding only the patterns whose
+    limit a line of that length still fits: a prose line is not slowed down by the "." of a
+    10-character rule.
+    """
+
+    def __init__(self, rules: Sequence[Rule], patterns: Sequence[regex.Pattern[str]]) -> None:
+        self.always = 0
+        self.declared = 0
+        self.declared_literals: list[tuple[int, tuple[str, ...]]] = []
+        gated: list[tuple[int, int, tuple[str, ...]]] = []  # (limit, bit, literals)
+        for index, (rule, pattern) in enumerate(zip(rules, patterns, strict=True)):
+            bit = 1 << index
+            if rule.requires:
+                self.declared |= bit
+                self.declared_literals.append((bit, rule.requires))
+                gated.append((rule.max_chars, bit, rule.requires))
+                continue
+            literals = _gate_literals(rule, pattern)
+            if literals is None:
+                self.always |= bit
+            else:
+                gated.append((rule.max_chars, bit, literals))
+        # A few bands of line length, each with the patterns whose limit reaches into it
+        # (one automaton per distinct limit would cost ~1 MiB each in pyahocorasick's trie).
+        limits = sorted({limit for limit, _, _ in gated})
+        bounds = (
+            limits
+            if len(limits) <= GATE_BANDS
+            else [
+                limits[(len(limits) * (band + 1)) // GATE_BANDS - 1] for band in range(GATE_BANDS)
+            ]
+        )
+        self.band: list[int] = []  # line length -> index into automata
+        self.automata: list[ahocorasick.Automaton] = []
+        low = 0
+        for bound in bounds:
+            automaton = ahocorasick.Automaton()
+            for limit, bit, literals in gated:
+                if limit > low:  # a line in (low, bound] may still fit this limit
+                    for literal in literals:
+                        automaton.add_word(literal, automaton.get(literal, 0) | bit)
+            automaton.make_automaton()
+            self.band.extend([len(self.automata)] * (bound + 1 - len(self.band)))
+            self.automata.append(automaton)
+            low = bound
+
+    def candidates(self, folded: str, size: int) -> int:
+        """Return the bits of the patterns a line may match (``size``: its stripped length)."""
+        mask = self.always
+        if size < len(self.band):
+            key = gate_key(folded)
+            for _, bits in self.automata[self.band[size]].iter(key):
+                mask |= bits
+            if self.declared and key is not folded:
+                # ``requires`` compares with the folded line itself: decide those exactly
+                mask &= ~self.declared
+                for bit, literals in self.declared_literals:
+                    if any(literal in folded for literal in literals):
+                        mask |= bit
+        return mask
 
 
 class CompiledRules:
@@ -199,8 +316,14 @@ class CompiledRules:
 
         span_rules = [r for r in rules if r.action in (Action.DROP_SPAN, Action.REPLACE)]
         self._span = [(rule, _compile(rule), _timeout(rule)) for rule in span_rules]
+        # Each span rule is tried only on lines that hold one of the literals its pattern
+        # needs ("&", "[", ". " for the shipped ones: no cased letters, so a plain ``in`` on
+        # the line decides): three substring tests instead of the combined gate, ~4x cheaper
+        # per line. A rule without such literals brings the combined gate back for all.
+        self._span_literals = [_raw_literals(rule, pattern) for rule, pattern, _ in self._span]
+        gated = all(literals is not None for literals in self._span_literals)
         # the gate combines every span pattern, so a user pattern in it needs the time limit
-        self._span_gate = _gate(span_rules)
+        self._span_gate = None if gated else _gate(span_rules)
         self._gate_timeout = USER_TIMEOUT if any(t for _, _, t in self._span) else None
 
         listed = [r for r in rules if r.action in (Action.DROP_LINE, Action.DROP_TAIL)]
@@ -228,6 +351,12 @@ class CompiledRules:
 
         self.repeats = [r for r in rules if r.action is Action.DROP_REPEAT]
         self.repeat_min_chars = min((r.min_chars for r in self.repeats), default=0)
+        # drop-repeat needs two memories: the last few lines (rules with within-lines) and
+        # every line long enough for a rule without it (in a compact hash set).
+        self.repeat_window = max((r.within_lines or 0 for r in self.repeats), default=0)
+        self.repeat_ever_min = min(
+            (r.min_chars for r in self.repeats if r.within_lines is None), default=1 << 62
+        )
         self.teaser = next((r for r in rules if r.action is Action.DROP_TEASER), None)
         tails = [
             r for r in rules if r.action in (Action.DROP_TAIL, Action.DROP_HEAD, Action.DROP_FOOT)
@@ -261,7 +390,13 @@ class CompiledRules:
             except TimeoutError:
                 pass  # let each rule try on its own, each with its own limit
         edits: list[SpanEdit] = []
-        for rule, pattern, timeout in self._span:
+        for (rule, pattern, timeout), literals in zip(self._span, self._span_literals, strict=True):
+            if literals is not None:
+                for literal in literals:  # on the text as the rules before left it
+                    if literal in text:
+                        break
+                else:
+                    continue  # none of the literals its pattern needs: it cannot match
             try:
                 matches = list(
                     pattern.finditer(text)

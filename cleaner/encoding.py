@@ -51,6 +51,11 @@ _NEEDS_FTFY_RE = re.compile(
     rf"[\u00c2-\u00f4][{_CP1252_CONT}]|[\ufffd\ufeff\u206a-\u206f\ufff9-\ufffc]"
     r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 )
+# The first characters of every alternative above: one class, scanned ~5x faster than the
+# alternation, rules out most non-ASCII lines (Cyrillic, Arabic, CJK prose) on its own.
+_NEEDS_FTFY_FIRST_RE = re.compile(
+    r"[\u00c2-\u00f4\ufffd\ufeff\u206a-\u206f\ufff9-\ufffc\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
@@ -66,6 +71,8 @@ def needs_ftfy(text: str) -> bool:
     """
     if text.isascii():
         return not text.isprintable() and _CONTROL_RE.search(text) is not None
+    if _NEEDS_FTFY_FIRST_RE.search(text) is None:
+        return False
     return _NEEDS_FTFY_RE.search(text) is not None
 
 
@@ -250,6 +257,22 @@ def read_lines(
                 in_long_line = True
             continue
         buf = rest + data
+        if not in_long_line and b"\r" not in buf and len(buf) <= max_line:
+            # The common case, LF endings: one decode and one split for the whole block
+            # instead of a match and a decode per line (the same lines; a block that is not
+            # all UTF-8 takes the long way, which reads each bad byte as Windows-1252).
+            end = buf.rfind(b"\n") + 1
+            try:
+                text = buf[:end].decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+            else:
+                lines = text.split("\n")
+                lines.pop()  # the empty string after the last LF
+                for line in lines:
+                    yield RawLine(line, 0, "\n")
+                rest = buf[end:]
+                continue
         end = 0
         for match in _LINE_RE.finditer(buf):
             raw, eol = match.group(1), match.group(2)

@@ -6,9 +6,13 @@ every short line, so they stay a handful of C-level string calls.
 
 from __future__ import annotations
 
+import re
+
 # Arabic tatweel and harakat: MT output and hand-typed text drop or add them freely
-# ("إرســال" in the WordPress Arabic pack has tatweels), so keys ignore them.
-_ARABIC_MARKS = dict.fromkeys([0x0640, *range(0x064B, 0x0660), 0x0670])
+# ("إرســال" in the WordPress Arabic pack has tatweels), so keys ignore them. Deleted with a
+# regular expression, not ``str.translate``: a dict-driven translate of a non-ASCII line costs
+# ~40 µs, a search that finds nothing ~1 µs.
+_ARABIC_MARKS_RE = re.compile("[\u0640\u064b-\u065f\u0670]")
 
 
 def collapse(text: str) -> str:
@@ -18,8 +22,8 @@ def collapse(text: str) -> str:
     'leave a reply'
     """
     folded = text.casefold()
-    if not folded.isascii() and max(folded) >= "\u0640":
-        folded = folded.translate(_ARABIC_MARKS)
+    if not folded.isascii() and _ARABIC_MARKS_RE.search(folded) is not None:
+        folded = _ARABIC_MARKS_RE.sub("", folded)
     return " ".join(folded.split())
 
 

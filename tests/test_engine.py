@@ -419,3 +419,14 @@ def test_layout_stays_off_for_an_article_opening_with_a_list(default_cleaner: Cl
         )
     )
     assert default_cleaner.clean(recipe).text == recipe
+
+
+def test_hash_set_grows_and_stops_at_its_limit() -> None:
+    from cleaner.engine import _HashSet
+
+    hashes = _HashSet(5000)
+    keys = [hash(f"line {n}") for n in range(6000)] + [0]
+    assert not any(hashes.add(key) for key in keys[:5000])
+    assert all(hashes.add(key) for key in keys[:5000])  # still there after growing
+    assert not hashes.add(keys[5500]) and not hashes.add(keys[5500])  # full: not added
+    assert hashes.count == 5000 and len(hashes.slots) == 16384
