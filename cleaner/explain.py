@@ -19,10 +19,9 @@ from typing import IO
 from cleaner.changes import NOTE_ACTIONS, change_kind
 from cleaner.engine import LONG_LINE_ID, VALVE_ID, Cleaner, split_lines
 from cleaner.errors import InputError
-from cleaner.formats import read_html, read_jsonl, read_warc
 from cleaner.inputs import TRUNCATED_ERRORS, Input
 from cleaner.model import Change
-from cleaner.pipeline import Options, Say, open_input
+from cleaner.pipeline import Options, Say, open_input, opened_documents
 
 
 @dataclass(slots=True)
@@ -276,47 +275,26 @@ def explain_inputs(
     """
     from cleaner.encoding import read_lines
 
+    def skip(source: str, line_no: int, error: str) -> None:
+        say(f"cleaner: {source}:{line_no}: {error}; skipped")
+
     for inp in inputs:
         opened = open_input(inp, options)
-        try:
-            if opened.format == "text":
+        if opened.format == "text":
+            try:
                 data = opened.stream.read()
-                text = "".join(raw.text + raw.eol for raw in read_lines(io.BytesIO(data)))
-                changes: list[Change] = []
-                for _ in cleaner.clean_stream(io.BytesIO(data), changes.append):
-                    pass
-                yield explain_document(opened.source, text, changes)
-                continue
-            if opened.format == "jsonl":
-                for record in read_jsonl(opened.stream, opened.source, options.fields):
-                    if record.error is not None:
-                        say(f"cleaner: {opened.source}:{record.line_no}: {record.error}; skipped")
-                    elif record.doc is not None:
-                        doc = record.doc
-                        result = cleaner.clean(doc.text, site=doc.site)
-                        yield explain_document(doc.id, doc.text, list(result.changes))
-                continue
-            found = (
-                iter(
-                    (
-                        read_html(
-                            opened.stream, opened.source, options.keep_comments, options.extract
-                        ),
-                    )
-                )
-                if opened.format == "html"
-                else read_warc(
-                    opened.stream, opened.source, options.keep_comments, extract=options.extract
-                )
-            )
-            for doc in found:
-                result = cleaner.clean(doc.text, site=doc.site)
-                yield explain_document(doc.id, doc.text, list(result.changes))
-        except TRUNCATED_ERRORS as exc:
-            raise InputError(
-                f"{opened.source}: compressed data cut short or corrupt ({exc})"
-            ) from None
-        except ValueError as exc:
-            raise InputError(f"{opened.source}: {exc}") from None
-        finally:
-            opened.close()
+            except TRUNCATED_ERRORS as exc:
+                raise InputError(
+                    f"{opened.source}: compressed data cut short or corrupt ({exc})"
+                ) from None
+            finally:
+                opened.close()
+            text = "".join(raw.text + raw.eol for raw in read_lines(io.BytesIO(data)))
+            changes: list[Change] = []
+            for _ in cleaner.clean_stream(io.BytesIO(data), changes.append):
+                pass
+            yield explain_document(opened.source, text, changes)
+            continue
+        for doc in opened_documents(opened, options, skip):
+            result = cleaner.clean(doc.text, site=doc.site)
+            yield explain_document(doc.id, doc.text, list(result.changes))

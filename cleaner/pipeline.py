@@ -547,30 +547,43 @@ def read_documents(inputs: list[Input], options: Options, say: Say) -> Iterator[
     is skipped with a message; a malformed JSONL record raises ``InputError`` (as
     ``--on-error stop``), as does any input that cannot be read.
     """
+
+    def stop(source: str, line_no: int, error: str) -> None:
+        raise InputError(f"{source}:{line_no}: {error}")
+
     for inp in inputs:
         opened = open_input(inp, options)
-        try:
-            if opened.format == "text":
-                say(f"cleaner: {opened.source}: a text file has no site; skipped")
-            elif opened.format == "jsonl":
-                for record in read_jsonl(opened.stream, opened.source, options.fields):
-                    if record.error is not None:
-                        raise InputError(f"{opened.source}:{record.line_no}: {record.error}")
-                    if record.doc is not None:
-                        yield record.doc
-            elif opened.format == "html":
-                yield read_html(
-                    opened.stream, opened.source, options.keep_comments, options.extract
-                )
-            else:
-                yield from read_warc(
-                    opened.stream, opened.source, options.keep_comments, extract=options.extract
-                )
-        except TRUNCATED_ERRORS as exc:
-            raise InputError(
-                f"{opened.source}: compressed data cut short or corrupt ({exc})"
-            ) from None
-        except ValueError as exc:
-            raise InputError(f"{opened.source}: {exc}") from None
-        finally:
+        if opened.format == "text":
             opened.close()
+            say(f"cleaner: {opened.source}: a text file has no site; skipped")
+            continue
+        yield from opened_documents(opened, options, stop)
+
+
+def opened_documents(
+    opened: Opened, options: Options, bad_record: Callable[[str, int, str], None]
+) -> Iterator[Document]:
+    """Yield the documents of an opened JSONL, HTML or WARC input, then close it.
+
+    A malformed JSONL record goes to ``bad_record(source, line, reason)`` (which may raise);
+    a cut-short compressed stream or an unparsable page raises ``InputError``.
+    """
+    try:
+        if opened.format == "jsonl":
+            for record in read_jsonl(opened.stream, opened.source, options.fields):
+                if record.error is not None:
+                    bad_record(opened.source, record.line_no, record.error)
+                elif record.doc is not None:
+                    yield record.doc
+        elif opened.format == "html":
+            yield read_html(opened.stream, opened.source, options.keep_comments, options.extract)
+        else:
+            yield from read_warc(
+                opened.stream, opened.source, options.keep_comments, extract=options.extract
+            )
+    except TRUNCATED_ERRORS as exc:
+        raise InputError(f"{opened.source}: compressed data cut short or corrupt ({exc})") from None
+    except ValueError as exc:
+        raise InputError(f"{opened.source}: {exc}") from None
+    finally:
+        opened.close()
