@@ -12,11 +12,12 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import ahocorasick
+import ahocorasick_rs
 import regex
 
-from cleaner.literals import gate_key, required_literals
+from cleaner.literals import gate_key, normalise, required_literals
 from cleaner.model import Action, Anchor, Change, Rule, Where
+from cleaner.quiet import NO_LIMIT, Literals, QuietFilter
 from cleaner.rules import default_rules_dir
 from cleaner.text import collapse, normalize_key, strip_edges, strip_leading_edge
 
@@ -143,6 +144,25 @@ class LineMatcher:
         # and the answer depends on the text alone: remember the latest few thousand.
         self._memo: dict[str, tuple[Rule, ...]] = {}
 
+    def literal_limits(self) -> Literals | None:
+        """Return the literals one of which a line needs for a rule here to match it, each with
+        the longest line it matters on (None: no such set, because a pattern has no literals
+        or a phrase has no letters or digits)."""
+        if self._gate.always:
+            return None
+        within = [(lit, limit) for limit, _, literals in self._gate.gated for lit in literals]
+        within.extend((phrase, rule.max_chars) for phrase, rule in self._anywhere)
+        lines = [(key, max(rule.max_chars for rule in rules)) for key, rules in self._exact.items()]
+        starts = [(key, rule.max_chars) for items in self._starts.values() for key, rule in items]
+        found = Literals(
+            tuple((normalise(literal), limit) for literal, limit in within),
+            tuple((normalise(literal), limit) for literal, limit in lines),
+            tuple((normalise(literal), limit) for literal, limit in starts),
+        )
+        if any(not literal.strip() for literal, _ in (*found.within, *found.starts)):
+            return None
+        return found
+
     def find(self, stripped: str, folded: str) -> tuple[Rule, ...]:
         """Return the rules whose match fits a line, in rule-file order (guards not applied).
 
@@ -179,9 +199,13 @@ class LineMatcher:
         if self._anywhere_gate is not None and phrases and self._anywhere_gate.search(folded):
             found.extend(rule for phrase, rule in self._anywhere if phrase in folded)
         mask = self._gate.candidates(folded, size) if self._patterns else 0
-        for rule, pattern, limit, timeout, bit in self._patterns:
-            if not mask & bit or size > limit:
-                continue  # the gate says the pattern cannot match, or the guard forbids
+        patterns = self._patterns
+        while mask:  # only the patterns the gate let through, lowest bit (first rule) first
+            low = mask & -mask
+            mask ^= low
+            rule, pattern, limit, timeout, _ = patterns[low.bit_length() - 1]
+            if size > limit:
+                continue  # the guard forbids
             if timeout is None:
                 if pattern.search(stripped) is not None:
                     found.append(rule)
@@ -245,9 +269,10 @@ class _PatternGate:
 
     def __init__(self, rules: Sequence[Rule], patterns: Sequence[regex.Pattern[str]]) -> None:
         self.always = 0
+        self.gated: list[tuple[int, int, tuple[str, ...]]] = []  # (limit, bit, literals)
         self.declared = 0
         self.declared_literals: list[tuple[int, tuple[str, ...]]] = []
-        gated: list[tuple[int, int, tuple[str, ...]]] = []  # (limit, bit, literals)
+        gated = self.gated
         for index, (rule, pattern) in enumerate(zip(rules, patterns, strict=True)):
             bit = 1 << index
             if rule.requires:
@@ -261,7 +286,7 @@ class _PatternGate:
             else:
                 gated.append((rule.max_chars, bit, literals))
         # A few bands of line length, each with the patterns whose limit reaches into it
-        # (one automaton per distinct limit would cost ~1 MiB each in pyahocorasick's trie).
+        # (one automaton per distinct limit would hold most literals again and again).
         limits = sorted({limit for limit, _, _ in gated})
         bounds = (
             limits
@@ -271,17 +296,17 @@ class _PatternGate:
             ]
         )
         self.band: list[int] = []  # line length -> index into automata
-        self.automata: list[ahocorasick.Automaton] = []
+        self.automata: list[tuple[ahocorasick_rs.AhoCorasick | None, list[int]]] = []
         low = 0
         for bound in bounds:
-            automaton = ahocorasick.Automaton()
+            words: dict[str, int] = {}  # literal -> the bits of the patterns that need it
             for limit, bit, literals in gated:
                 if limit > low:  # a line in (low, bound] may still fit this limit
                     for literal in literals:
-                        automaton.add_word(literal, automaton.get(literal, 0) | bit)
-            automaton.make_automaton()
+                        words[literal] = words.get(literal, 0) | bit
+            automaton = ahocorasick_rs.AhoCorasick(list(words)) if words else None
             self.band.extend([len(self.automata)] * (bound + 1 - len(self.band)))
-            self.automata.append(automaton)
+            self.automata.append((automaton, list(words.values())))
             low = bound
 
     def candidates(self, folded: str, size: int) -> int:
@@ -289,8 +314,10 @@ class _PatternGate:
         mask = self.always
         if size < len(self.band):
             key = gate_key(folded)
-            for _, bits in self.automata[self.band[size]].iter(key):
-                mask |= bits
+            automaton, bits = self.automata[self.band[size]]
+            if automaton is not None:
+                for index, _, _ in automaton.find_matches_as_indexes(key, overlapping=True):
+                    mask |= bits[index]
             if self.declared and key is not folded:
                 # ``requires`` compares with the folded line itself: decide those exactly
                 mask &= ~self.declared
@@ -375,6 +402,15 @@ class CompiledRules:
             ]
         )
         self.lookahead_chars = max([*(r.block_max_chars + r.max_chars for r in tails), 1 << 16])
+        # The quiet-line filter covers the anywhere-matcher and the span rules; the few first
+        # lines (head matcher) are always looked at, the end matcher only at the end.
+        literals = self.anywhere.literal_limits()
+        spans = _span_literals([rule for rule, _, _ in self._span], [p for _, p, _ in self._span])
+        self.quiet = (
+            None
+            if literals is None or spans is None
+            else QuietFilter(literals + Literals(tuple(spans)))
+        )
 
     def apply_spans(self, text: str) -> tuple[str, list[SpanEdit]]:
         """Return ``text`` with every drop-span and replace rule applied, and the edits made."""
@@ -424,6 +460,24 @@ class CompiledRules:
             pieces.append(text[last:])
             text = "".join(pieces)
         return text, edits
+
+
+def _span_literals(
+    rules: Sequence[Rule], patterns: Sequence[regex.Pattern[str]]
+) -> list[tuple[str, int]] | None:
+    """Return the gate-key literals of the span rules, one of which any line they edit holds."""
+    pairs: list[tuple[str, int]] = []
+    for rule, pattern in zip(rules, patterns, strict=True):
+        if rule.pattern is None:
+            literals: tuple[str, ...] | None = tuple(collapse(phrase) for phrase in rule.phrases)
+        else:
+            literals = rule.requires or _gate_literals(rule, pattern)
+        if literals is None:
+            return None
+        pairs.extend((normalise(literal), NO_LIMIT) for literal in literals)
+    if any(not literal.strip() for literal, _ in pairs):
+        return None
+    return pairs
 
 
 def span_change(edit: SpanEdit, line: int) -> Change:

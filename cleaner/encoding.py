@@ -233,16 +233,33 @@ def read_lines(
 ) -> Iterator[RawLine]:
     """Yield the lines of a binary stream in bounded memory, whatever their length.
 
-    Lines end at LF, CRLF or a lone CR, and each keeps the ending it had. Reads blocks
-    (``read1``: whatever a pipe has ready, so output keeps flowing). A line longer than
+    Lines end at LF, CRLF or a lone CR, and each keeps the ending it had. A line longer than
     ``max_line`` bytes comes out in pieces flagged ``oversized`` (cut between UTF-8
     characters, never inside a CRLF), which the engine passes through unchanged.
+    """
+    for lines in read_blocks(stream, max_line, block):
+        yield from lines
+
+
+def read_blocks(
+    stream: BinaryIO, max_line: int = MAX_LINE_BYTES, block: int = 1 << 16
+) -> Iterator[list[RawLine]]:
+    """Yield the lines of a binary stream as lists, one list per block read (``read_lines``).
+
+    Blocks let the engine test a few hundred lines at once with one scan in C (which lines
+    can hold debris or need a repair at all). Reads with ``read1``: whatever a pipe has
+    ready, so output keeps flowing; a list may be empty of lines only when a long line goes
+    on, and then it is not yielded.
     """
     read = getattr(stream, "read1", stream.read)
     block = min(block, max_line)
     rest = b""
     in_long_line = False
+    out: list[RawLine] = []
     while True:
+        if out:
+            yield out
+            out = []
         data = read(block)
         if not data:
             break
@@ -253,7 +270,7 @@ def read_lines(
             if len(rest) > max_line:
                 pieces, rest = _cut_pieces(rest, max_line)
                 for piece in pieces:
-                    yield RawLine(*decode_line(piece), eol="", oversized=True)
+                    out.append(RawLine(*decode_line(piece), eol="", oversized=True))
                 in_long_line = True
             continue
         buf = rest + data
@@ -269,8 +286,7 @@ def read_lines(
             else:
                 lines = text.split("\n")
                 lines.pop()  # the empty string after the last LF
-                for line in lines:
-                    yield RawLine(line, 0, "\n")
+                out = [RawLine(line, 0, "\n") for line in lines]
                 rest = buf[end:]
                 continue
         end = 0
@@ -280,21 +296,21 @@ def read_lines(
             if len(raw) > max_line:
                 pieces, raw = _cut_pieces(raw, max_line)
                 for piece in pieces:
-                    yield RawLine(*decode_line(piece), eol="", oversized=True)
+                    out.append(RawLine(*decode_line(piece), eol="", oversized=True))
                 in_long_line = True
             text, bad = decode_line(raw)
-            yield RawLine(text, bad, eol.decode("ascii"), in_long_line)
+            out.append(RawLine(text, bad, eol.decode("ascii"), in_long_line))
             in_long_line = False
         rest = buf[end:]
         if len(rest) - rest.endswith(b"\r") > max_line:  # a CR at the end is not content
             pieces, rest = _cut_pieces(rest, max_line)
             for piece in pieces:
-                yield RawLine(*decode_line(piece), eol="", oversized=True)
+                out.append(RawLine(*decode_line(piece), eol="", oversized=True))
             in_long_line = True
     if rest:
         eol = "\r" if rest.endswith(b"\r") else ""
         text, bad = decode_line(rest[: len(rest) - len(eol)])
-        yield RawLine(text, bad, eol, in_long_line)
+        yield [RawLine(text, bad, eol, in_long_line)]
 
 
 _MAGIC = (

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 from cleaner.compile import CompiledRules, LineMatcher, span_change
-from cleaner.encoding import RawLine, fix_mojibake, read_lines, unescape_entities
+from cleaner.encoding import RawLine, fix_mojibake, read_blocks, unescape_entities
 from cleaner.errors import RuleFileError
 from cleaner.model import Action, AutoSwitch, Change, CleanResult, Rule, RuleSet, Where
+from cleaner.quiet import QuietFilter
 from cleaner.rules import load_rules
 from cleaner.text import collapse
 
@@ -119,10 +120,6 @@ HEAD_CHARS = 1 << 16
 """At most this many characters are read ahead for the ``auto`` tests of opt-in packs."""
 
 _T = TypeVar("_T")
-
-
-def _raw_text(raw: RawLine) -> str:
-    return raw.text
 
 
 LINE_ROUNDS = 4
@@ -231,7 +228,25 @@ class _Document:
 
     # -- input side ------------------------------------------------------------------------
 
-    def feed(self, raw: RawLine) -> list[str]:
+    def feed_block(self, raws: list[RawLine]) -> list[str]:
+        """Feed a block of lines; return the output of the lines that leave the window.
+
+        The quiet filter looks at the whole block first (``QuietFilter``): lines it clears
+        skip the repairs, span rules and line-rule lookups, the rest take the full path.
+        """
+        quiet = self.c.quiet
+        if quiet is None or len(raws) < 2:
+            out: list[str] = []
+            for raw in raws:
+                out.extend(self.feed(raw))
+            return out
+        busy = quiet.busy([raw.text for raw in raws], self.repair)
+        out = []
+        for raw, flag in zip(raws, busy, strict=True):
+            out.extend(self.feed(raw, not flag))
+        return out
+
+    def feed(self, raw: RawLine, quiet: bool = False) -> list[str]:
         continued = self.in_long_line  # a later piece of a long line keeps its line number
         self.in_long_line = raw.oversized and not raw.eol
         if not continued:
@@ -242,22 +257,24 @@ class _Document:
         if self.no == 1 and not continued and line.text.startswith("\ufeff"):
             line.record(Change("repair.bom", "repair", 1, 0, 1, "\ufeff", ""))
             line.text = line.text[1:]
+            quiet = False  # the filter saw the line with its BOM
         if raw.oversized:
             line.passthrough = True
             if not continued:
                 line.record(Change(LONG_LINE_ID, "pass", self.no, 0, 0, "", ""))
         else:
-            self._classify(line)
+            self._classify(line, quiet and self.no > self.c.head_lines and not raw.bad_bytes)
         return self._push(line)
 
-    def _classify(self, line: _Line) -> None:
+    def _classify(self, line: _Line, quiet: bool = False) -> None:
         text = line.text
         was_blank = not text or text.isspace()
         last_span: Rule | None = None
         # Repairs and span rules again until the line settles: decoding an entity can make
         # mojibake ("&Atilde;&frac14;" -> "Ã¼") or debris ("&#91;ad_1&#93;"), and a second
-        # run over the output must find nothing left to do. Most lines settle in one round.
-        for _ in range(0 if was_blank else LINE_ROUNDS):
+        # run over the output must find nothing left to do. Most lines settle in one round;
+        # a quiet line (nothing for a repair or a span rule to act on) needs none.
+        for _ in range(0 if was_blank or quiet else LINE_ROUNDS):
             before = text
             if self.repair:
                 fixed = fix_mojibake(text)
@@ -282,7 +299,7 @@ class _Document:
                 line.drop = last_span  # a span rule emptied the line: the line goes with it
             return
         stripped = text.strip()
-        self._match(line, stripped)
+        self._match(line, stripped, quiet)
         if line.drop is None:
             self.content_lines += 1  # distances for drop-repeat count the lines that stay
         if self.c.runs:
@@ -290,13 +307,17 @@ class _Document:
         if self.heads_open and line.drop is None:
             self._check_heads(line, stripped)
 
-    def _match(self, line: _Line, stripped: str) -> None:
-        """Decide the line rules, repeats and teasers for a non-blank line (first match wins)."""
+    def _match(self, line: _Line, stripped: str, quiet: bool = False) -> None:
+        """Decide the line rules, repeats and teasers for a non-blank line (first match wins).
+
+        ``quiet``: the quiet filter found nothing the line-rule lookups could match.
+        """
         size = len(stripped)
         if size <= self.c.max_line_chars:
             found: tuple[Rule, ...] = ()
-            if size <= self.c.anywhere.max_chars or (
-                line.no <= self.c.head_lines and size <= self.c.head.max_chars
+            if not quiet and (
+                size <= self.c.anywhere.max_chars
+                or (line.no <= self.c.head_lines and size <= self.c.head.max_chars)
             ):
                 folded = collapse(stripped)
                 found = self.c.anywhere.find(stripped, folded)
@@ -643,6 +664,12 @@ def _layered(shared: CompiledRules, scoped: list[Rule]) -> CompiledRules:
     layered.rules = shared.rules + tuple(scoped)
     layered.actions = {**shared.actions, **{rule.id: rule.action.value for rule in scoped}}
     layered.max_line_chars = max(shared.max_line_chars, own.max_chars)
+    own_literals = own.literal_limits()
+    layered.quiet = (
+        None
+        if shared.quiet is None or own_literals is None
+        else QuietFilter(shared.quiet.literals + own_literals)
+    )
     return layered
 
 
@@ -756,16 +783,10 @@ class Cleaner:
         ``sink`` receives every ``Change`` as soon as the line it concerns is settled;
         ``site`` chooses the site rules that apply (none without it).
         """
-        lines, head = self._head(iter(lines), lambda line: line)
+        blocks, head = self._head(_raw_blocks(iter(lines)))
         doc = _Document(self.compiled_for(site, head), self.config.repair, sink)
-        for line in lines:
-            if line.endswith("\r\n"):
-                raw = RawLine(line[:-2], 0, "\r\n")
-            elif line.endswith(("\n", "\r")):
-                raw = RawLine(line[:-1], 0, line[-1])
-            else:
-                raw = RawLine(line, 0, "")
-            yield from doc.feed(raw)
+        for block in blocks:
+            yield from doc.feed_block(block)
         yield from doc.finish()
 
     def clean_stream(
@@ -783,46 +804,47 @@ class Cleaner:
         8 MiB each, then to a temporary file) until its end decides which one to yield.
         ``tap`` sees each input line as it is read (the audit counts and samples them).
         """
-        raws = read_lines(stream)
+        blocks = read_blocks(stream)
         if tap is not None:
-            raws = _tapped(raws, tap)
+            blocks = _tapped(blocks, tap)
         if self.config.max_removed_share is not None:
-            yield from self._clean_stream_valved(raws, sink, site)
+            yield from self._clean_stream_valved(blocks, sink, site)
             return
-        raws, head = self._head(raws, _raw_text)
+        blocks, head = self._head(blocks)
         doc = _Document(self.compiled_for(site, head), self.config.repair, sink)
-        for raw in raws:
-            yield from doc.feed(raw)
+        for block in blocks:
+            yield from doc.feed_block(block)
         yield from doc.finish()
 
     def _head(
-        self, items: Iterator[_T], text: Callable[[_T], str]
-    ) -> tuple[Iterator[_T], list[str] | None]:
-        """Read ahead the first lines the ``auto`` tests look at; return all lines and those.
+        self, blocks: Iterator[list[RawLine]]
+    ) -> tuple[Iterator[list[RawLine]], list[str] | None]:
+        """Read ahead the first lines the ``auto`` tests look at; return all blocks and those.
 
-        Only as many lines are held as the tests need (non-blank ones; at most ``HEAD_CHARS``
-        characters), and none when no pack has a test.
+        Only as many blocks are held as the tests need (non-blank lines; at most
+        ``HEAD_CHARS`` characters), and none when no pack has a test.
         """
         if not self._auto:
-            return items, None
-        held: list[_T] = []
+            return blocks, None
+        held: list[list[RawLine]] = []
         head: list[str] = []
         size = non_blank = 0
-        for item in items:
-            held.append(item)
-            line = text(item)
-            head.append(line)
-            size += len(line)
-            non_blank += not line.isspace() and bool(line)
-            if non_blank >= self._head_lines or size > HEAD_CHARS:
-                break
-        return itertools.chain(held, items), head
+        for block in blocks:
+            held.append(block)
+            for raw in block:
+                line = raw.text
+                head.append(line)
+                size += len(line)
+                non_blank += not line.isspace() and bool(line)
+                if non_blank >= self._head_lines or size > HEAD_CHARS:
+                    return itertools.chain(held, blocks), head
+        return iter(held), head
 
     def _clean_stream_valved(
-        self, raws: Iterator[RawLine], sink: Sink | None, site: str | None
+        self, blocks: Iterator[list[RawLine]], sink: Sink | None, site: str | None
     ) -> Iterator[str]:
         changes: list[Change] = []
-        raws, head = self._head(raws, _raw_text)
+        blocks, head = self._head(blocks)
         doc = _Document(self.compiled_for(site, head), self.config.repair, changes.append)
         size = 0
         spool = 8 << 20
@@ -830,10 +852,11 @@ class Cleaner:
             tempfile.SpooledTemporaryFile(spool, "w+", encoding="utf-8", newline="") as source,
             tempfile.SpooledTemporaryFile(spool, "w+", encoding="utf-8", newline="") as output,
         ):
-            for raw in raws:
-                size += len(raw.text) + len(raw.eol)
-                source.write(raw.text + raw.eol)
-                output.writelines(doc.feed(raw))
+            for block in blocks:
+                for raw in block:
+                    size += len(raw.text) + len(raw.eol)
+                    source.write(raw.text + raw.eol)
+                output.writelines(doc.feed_block(block))
             output.writelines(doc.finish())
             removed = removed_chars(changes)
             share = removed / size if size else 0.0
@@ -846,14 +869,35 @@ class Cleaner:
                     sink(Change(VALVE_ID, "valve", 0, removed, size, "", ""))
             chosen = source if keep_source else output
             chosen.seek(0)
-            while block := chosen.read(1 << 16):
-                yield block
+            while piece := chosen.read(1 << 16):
+                yield piece
 
 
-def _tapped(raws: Iterator[RawLine], tap: Callable[[RawLine], None]) -> Iterator[RawLine]:
-    for raw in raws:
-        tap(raw)
-        yield raw
+def _tapped(
+    blocks: Iterator[list[RawLine]], tap: Callable[[RawLine], None]
+) -> Iterator[list[RawLine]]:
+    for block in blocks:
+        for raw in block:
+            tap(raw)
+        yield block
+
+
+BLOCK_LINES = 512
+"""Lines of a text given as a list (``clean``, ``clean_lines``) fed to the engine at once."""
+
+
+def _raw_blocks(lines: Iterator[str]) -> Iterator[list[RawLine]]:
+    """Yield lines with their endings as blocks of ``RawLine`` (at most ``BLOCK_LINES``)."""
+    while chunk := list(itertools.islice(lines, BLOCK_LINES)):
+        block = []
+        for line in chunk:
+            if line.endswith("\r\n"):
+                block.append(RawLine(line[:-2], 0, "\r\n"))
+            elif line.endswith(("\n", "\r")):
+                block.append(RawLine(line[:-1], 0, line[-1]))
+            else:
+                block.append(RawLine(line, 0, ""))
+        yield block
 
 
 _TEXT_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)")
