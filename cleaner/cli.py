@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 import click
 
-from cleaner import __version__
+import cleaner
 from cleaner.audit import Audit, AuditFileError, AuditFiles, AuditOptions
 from cleaner.charsets import canonical
 from cleaner.engine import Cleaner, CleanerConfig
@@ -133,8 +133,21 @@ class _DefaultGroup(click.Group):
         self.format_commands(ctx, formatter)
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"cleaner, version {cleaner.__version__}")
+        ctx.exit()
+
+
 @click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="cleaner")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and exit.",
+)
 def main() -> None:
     """Remove web debris from scraped text; see 'cleaner --help'."""
 
@@ -765,7 +778,7 @@ def _commit(files_out: AuditFiles, audit: Audit | None, names: tuple[str, ...]) 
         return EXIT_OK
     try:
         files_out.commit(
-            audit, {"inputs": list(names or ("-",)), "version": __version__}, sys.stderr
+            audit, {"inputs": list(names or ("-",)), "version": cleaner.__version__}, sys.stderr
         )
     except AuditFileError as exc:
         _echo(f"cleaner: {exc}")

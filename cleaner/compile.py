@@ -9,13 +9,16 @@ to blame. This module decides what matches; ``engine.py`` decides what to do abo
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import ahocorasick_rs
 import regex
 
-from cleaner.literals import gate_key, normalise, required_literals
+from cleaner.errors import RuleFileError
+from cleaner.gates import gate_literals, raw_literals
+from cleaner.literals import gate_key, normalise
 from cleaner.model import Action, Anchor, Change, Rule, Where
 from cleaner.quiet import NO_LIMIT, Literals, QuietFilter
 from cleaner.rules import default_rules_dir
@@ -48,12 +51,49 @@ def _rule_pattern(rule: Rule) -> str:
     return source if rule.case_sensitive else f"(?i:{source})"
 
 
-def _compile(rule: Rule) -> regex.Pattern[str]:
+def _compile_now(rule: Rule) -> regex.Pattern[str]:
     if rule.pattern is not None:
         # the same (pattern, flags) the loader validated with, so regex's cache returns it
         flags = _FLAGS | (0 if rule.case_sensitive else regex.IGNORECASE)
         return regex.compile(rule.pattern, flags)
     return regex.compile(_rule_pattern(rule), _FLAGS)
+
+
+class LazyPattern:
+    """A rule's pattern, compiled when first used.
+
+    Compiling the shipped packs costs ~0.5 s, paid at every start before; behind the gates
+    and the quiet filter most patterns never run on a small input, and a pipeline of many
+    short invocations pays only for those that do. After the first call ``search`` and
+    ``finditer`` are the compiled pattern's own methods. The shipped packs are compiled by
+    the test suite; a user's rule file is compiled at load (``rules.py``), so a pattern that
+    does not compile can only surface here if a shipped file was edited in place, and then
+    as a ``RuleFileError`` that names it.
+    """
+
+    __slots__ = ("finditer", "rule", "search")
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self.search: Callable[..., regex.Match[str] | None] = self._search_first
+        self.finditer: Callable[..., Iterator[regex.Match[str]]] = self._finditer_first
+
+    def compiled(self) -> regex.Pattern[str]:
+        try:
+            pattern = _compile_now(self.rule)
+        except regex.error as exc:
+            raise RuleFileError(
+                [f"{self.rule.source}: rule '{self.rule.id}': pattern does not compile: {exc}"]
+            ) from None
+        self.search = pattern.search
+        self.finditer = pattern.finditer
+        return pattern
+
+    def _search_first(self, *args: Any, **kwargs: Any) -> regex.Match[str] | None:
+        return self.compiled().search(*args, **kwargs)
+
+    def _finditer_first(self, *args: Any, **kwargs: Any) -> Iterator[regex.Match[str]]:
+        return self.compiled().finditer(*args, **kwargs)
 
 
 def _timeout(rule: Rule) -> float | None:
@@ -136,10 +176,10 @@ class LineMatcher:
         # alternation; the mrab engine finds no shared prefix to skip on. Which of them a line
         # is tried against is decided by one Aho-Corasick scan (``_PatternGate``).
         self._patterns = [
-            (rule, _compile(rule), rule.max_chars, _timeout(rule), 1 << index)
+            (rule, LazyPattern(rule), rule.max_chars, _timeout(rule), 1 << index)
             for index, rule in enumerate(pattern_rules)
         ]
-        self._gate = _PatternGate(pattern_rules, [p for _, p, _, _, _ in self._patterns])
+        self._gate = _PatternGate(pattern_rules)
         # Short lines repeat a lot (menu words, "Share", bylines, the same line in a pipe),
         # and the answer depends on the text alone: remember the latest few thousand.
         self._memo: dict[str, tuple[Rule, ...]] = {}
@@ -221,41 +261,6 @@ class LineMatcher:
         return tuple(found)
 
 
-def _gate_literals(rule: Rule, pattern: regex.Pattern[str]) -> tuple[str, ...] | None:
-    """Return the derived gate literals of a pattern rule, None if it has none that hold.
-
-    The derivation reads a necessary condition off the parsed pattern; as a check on the
-    derivation itself, every ``match`` example the pattern matches must contain one of the
-    literals, else the rule goes ungated (tried on every line, as before the gate).
-    """
-    flags = _FLAGS | (0 if rule.case_sensitive else regex.IGNORECASE)
-    assert rule.pattern is not None
-    literals = required_literals(rule.pattern, flags)
-    if literals is None:
-        return None
-    for _, text in rule.match:
-        stripped = text.strip()
-        if pattern.search(stripped) is not None:
-            key = gate_key(collapse(stripped))
-            if not any(literal in key for literal in literals):
-                return None
-    return literals
-
-
-def _raw_literals(rule: Rule, pattern: regex.Pattern[str]) -> tuple[str, ...] | None:
-    """Return literals without cased letters one of which each match of ``rule`` contains."""
-    if rule.pattern is None:
-        return None
-    flags = _FLAGS | (0 if rule.case_sensitive else regex.IGNORECASE)
-    literals = required_literals(rule.pattern, flags, raw=True)
-    if literals is None:
-        return None
-    for _, text in rule.match:
-        if pattern.search(text) is not None and not any(lit in text for lit in literals):
-            return None  # the derivation missed a case: no gate for this rule
-    return literals
-
-
 class _PatternGate:
     """One Aho-Corasick scan per line says which patterns can match it (bit i: pattern i).
 
@@ -267,20 +272,20 @@ class _PatternGate:
     10-character rule.
     """
 
-    def __init__(self, rules: Sequence[Rule], patterns: Sequence[regex.Pattern[str]]) -> None:
+    def __init__(self, rules: Sequence[Rule]) -> None:
         self.always = 0
         self.gated: list[tuple[int, int, tuple[str, ...]]] = []  # (limit, bit, literals)
         self.declared = 0
         self.declared_literals: list[tuple[int, tuple[str, ...]]] = []
         gated = self.gated
-        for index, (rule, pattern) in enumerate(zip(rules, patterns, strict=True)):
+        for index, rule in enumerate(rules):
             bit = 1 << index
             if rule.requires:
                 self.declared |= bit
                 self.declared_literals.append((bit, rule.requires))
                 gated.append((rule.max_chars, bit, rule.requires))
                 continue
-            literals = _gate_literals(rule, pattern)
+            literals = gate_literals(rule)
             if literals is None:
                 self.always |= bit
             else:
@@ -342,12 +347,12 @@ class CompiledRules:
         order = {rule.id: index for index, rule in enumerate(self.rules)}
 
         span_rules = [r for r in rules if r.action in (Action.DROP_SPAN, Action.REPLACE)]
-        self._span = [(rule, _compile(rule), _timeout(rule)) for rule in span_rules]
+        self._span = [(rule, LazyPattern(rule), _timeout(rule)) for rule in span_rules]
         # Each span rule is tried only on lines that hold one of the literals its pattern
         # needs ("&", "[", ". " for the shipped ones: no cased letters, so a plain ``in`` on
         # the line decides): three substring tests instead of the combined gate, ~4x cheaper
         # per line. A rule without such literals brings the combined gate back for all.
-        self._span_literals = [_raw_literals(rule, pattern) for rule, pattern, _ in self._span]
+        self._span_literals = [raw_literals(rule) for rule, _, _ in self._span]
         gated = all(literals is not None for literals in self._span_literals)
         # the gate combines every span pattern, so a user pattern in it needs the time limit
         self._span_gate = None if gated else _gate(span_rules)
@@ -405,7 +410,7 @@ class CompiledRules:
         # The quiet-line filter covers the anywhere-matcher and the span rules; the few first
         # lines (head matcher) are always looked at, the end matcher only at the end.
         literals = self.anywhere.literal_limits()
-        spans = _span_literals([rule for rule, _, _ in self._span], [p for _, p, _ in self._span])
+        spans = _span_literals([rule for rule, _, _ in self._span])
         self.quiet = (
             None
             if literals is None or spans is None
@@ -462,16 +467,14 @@ class CompiledRules:
         return text, edits
 
 
-def _span_literals(
-    rules: Sequence[Rule], patterns: Sequence[regex.Pattern[str]]
-) -> list[tuple[str, int]] | None:
+def _span_literals(rules: Sequence[Rule]) -> list[tuple[str, int]] | None:
     """Return the gate-key literals of the span rules, one of which any line they edit holds."""
     pairs: list[tuple[str, int]] = []
-    for rule, pattern in zip(rules, patterns, strict=True):
+    for rule in rules:
         if rule.pattern is None:
             literals: tuple[str, ...] | None = tuple(collapse(phrase) for phrase in rule.phrases)
         else:
-            literals = rule.requires or _gate_literals(rule, pattern)
+            literals = rule.requires or gate_literals(rule)
         if literals is None:
             return None
         pairs.extend((normalise(literal), NO_LIMIT) for literal in literals)

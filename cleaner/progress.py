@@ -9,18 +9,10 @@ from __future__ import annotations
 
 import io
 from types import TracebackType
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 
 class RunProgress:
@@ -32,6 +24,17 @@ class RunProgress:
         self._bar: Progress | None = None
         self._task: TaskID | None = None
         if shown:
+            # imported here: rich costs ~50 ms of imports, and pipelines never show a bar
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
+
             self._bar = Progress(
                 TextColumn("[bold]cleaner"),
                 BarColumn(),
