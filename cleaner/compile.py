@@ -367,10 +367,10 @@ class CompiledRules:
         at_end = [
             r for r in phrase_rules if r.action is Action.DROP_TAIL or r.where is Where.LAST_LINES
         ]
-        at_head = [r for r in phrase_rules if r not in at_end and r.where is Where.FIRST_LINES]
-        self.anywhere = LineMatcher(
-            [r for r in phrase_rules if r not in at_end and r not in at_head], order
-        )
+        placed = {id(r) for r in at_end}  # by identity: comparing rules compares every field
+        at_head = [r for r in phrase_rules if id(r) not in placed and r.where is Where.FIRST_LINES]
+        placed.update(id(r) for r in at_head)
+        self.anywhere = LineMatcher([r for r in phrase_rules if id(r) not in placed], order)
         self.head = LineMatcher(at_head, order)
         self.head_lines = max((r.lines or 0 for r in at_head), default=0)
         self.end = LineMatcher(at_end, order)

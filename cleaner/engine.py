@@ -22,7 +22,7 @@ from cleaner.compile import CompiledRules, LineMatcher, span_change
 from cleaner.encoding import RawLine, fix_mojibake, read_blocks, unescape_entities
 from cleaner.errors import RuleFileError
 from cleaner.model import Action, AutoSwitch, Change, CleanResult, Rule, RuleSet, Where
-from cleaner.quiet import QuietFilter
+from cleaner.quiet import QUIET, REPAIR, RULES, QuietFilter
 from cleaner.rules import load_rules
 from cleaner.text import collapse
 
@@ -122,6 +122,9 @@ HEAD_CHARS = 1 << 16
 _T = TypeVar("_T")
 
 
+BUSY = RULES | REPAIR
+"""What a line is taken to hold when no filter looked at it: the full per-line path."""
+
 LINE_ROUNDS = 4
 """At most this many rounds of repairs and span rules per line (each round after the first
 only if the one before changed the line); the shipped rules settle in two."""
@@ -197,10 +200,15 @@ def _diff_change(rule_id: str, action: str, no: int, old: str, new: str) -> Chan
 class _Document:
     """The state of one document being cleaned; ``feed`` lines, then ``finish``."""
 
-    def __init__(self, compiled: CompiledRules, repair: bool, sink: Sink | None) -> None:
+    def __init__(
+        self, compiled: CompiledRules, repair: bool, sink: Sink | None, detail: bool = True
+    ) -> None:
         self.c = compiled
         self.repair = repair
         self.sink = sink
+        # detail: build a Change for every removal and repair (else only the notes, such as
+        # a long line passed through: a pipe that counts nothing pays for no records)
+        self.detail = sink is not None and detail
         self.queue: deque[_Line] = deque()
         self.queue_chars = 0
         self.no = 0
@@ -240,55 +248,66 @@ class _Document:
             for raw in raws:
                 out.extend(self.feed(raw))
             return out
-        busy = quiet.busy([raw.text for raw in raws], self.repair)
+        scans = quiet.scan([raw.text for raw in raws], self.repair)
         out = []
-        for raw, flag in zip(raws, busy, strict=True):
-            out.extend(self.feed(raw, not flag))
+        for raw, scan in zip(raws, scans, strict=True):
+            out.extend(self.feed(raw, scan))
         return out
 
-    def feed(self, raw: RawLine, quiet: bool = False) -> list[str]:
+    def feed(self, raw: RawLine, scan: int = BUSY) -> list[str]:
+        """Feed one line; ``scan`` is what the quiet filter found in it (default: anything)."""
         continued = self.in_long_line  # a later piece of a long line keeps its line number
         self.in_long_line = raw.oversized and not raw.eol
         if not continued:
             self.no += 1
         line = _Line(self.no, raw.text, raw.eol)
-        if raw.bad_bytes:
+        if raw.bad_bytes and self.detail:
             line.record(Change("repair.decode", "repair", self.no, 0, 0, "", ""))
         if self.no == 1 and not continued and line.text.startswith("\ufeff"):
-            line.record(Change("repair.bom", "repair", 1, 0, 1, "\ufeff", ""))
+            if self.detail:
+                line.record(Change("repair.bom", "repair", 1, 0, 1, "\ufeff", ""))
             line.text = line.text[1:]
-            quiet = False  # the filter saw the line with its BOM
+            scan = BUSY  # the filter saw the line with its BOM
         if raw.oversized:
             line.passthrough = True
-            if not continued:
+            if not continued and self.sink is not None:
                 line.record(Change(LONG_LINE_ID, "pass", self.no, 0, 0, "", ""))
         else:
-            self._classify(line, quiet and self.no > self.c.head_lines and not raw.bad_bytes)
+            if raw.bad_bytes:
+                scan = BUSY
+            elif self.no <= self.c.head_lines:
+                scan |= RULES  # the first lines' own rules are not in the filter
+            self._classify(line, scan)
         return self._push(line)
 
-    def _classify(self, line: _Line, quiet: bool = False) -> None:
+    def _classify(self, line: _Line, scan: int = BUSY) -> None:
         text = line.text
         was_blank = not text or text.isspace()
         last_span: Rule | None = None
         # Repairs and span rules again until the line settles: decoding an entity can make
         # mojibake ("&Atilde;&frac14;" -> "Ã¼") or debris ("&#91;ad_1&#93;"), and a second
         # run over the output must find nothing left to do. Most lines settle in one round;
-        # a quiet line (nothing for a repair or a span rule to act on) needs none.
-        for _ in range(0 if was_blank or quiet else LINE_ROUNDS):
+        # a quiet line (nothing for a repair or a span rule to act on) needs none, and a line
+        # without a character a repair acts on needs no repair check in the first.
+        quiet = scan == QUIET
+        for round_ in range(0 if was_blank or quiet else LINE_ROUNDS):
             before = text
-            if self.repair:
+            if self.repair and (round_ or scan & REPAIR):
                 fixed = fix_mojibake(text)
                 if fixed != text:
-                    line.record(_diff_change("repair.mojibake", "repair", line.no, text, fixed))
+                    if self.detail:
+                        line.record(_diff_change("repair.mojibake", "repair", line.no, text, fixed))
                     text = fixed
             text, edits = self.c.apply_spans(text)
             for edit in edits:
-                line.record(span_change(edit, line.no))
+                if self.detail:
+                    line.record(span_change(edit, line.no))
                 last_span = edit.rule
             if self.repair and "&" in text:
                 fixed = unescape_entities(text)
                 if fixed != text:
-                    line.record(_diff_change("repair.entity", "repair", line.no, text, fixed))
+                    if self.detail:
+                        line.record(_diff_change("repair.entity", "repair", line.no, text, fixed))
                     text = fixed
             if text == before or not text or text.isspace():
                 break
@@ -565,8 +584,8 @@ class _Document:
     # -- output side -----------------------------------------------------------------------
 
     def _drop(self, line: _Line, rule: Rule) -> None:
-        if self.sink is None:  # nobody listens: no record to build (the hot path of a pipe)
-            line.changes = None
+        if not self.detail:  # nobody counts removals: no record to build (a pipe's hot path)
+            self._flush_changes(line)  # notes only
             return
         line.record(Change(rule.id, rule.action.value, line.no, 0, len(line.text),
                            line.text + line.eol, ""))  # fmt: skip
@@ -795,6 +814,8 @@ class Cleaner:
         sink: Sink | None = None,
         site: str | None = None,
         tap: Callable[[RawLine], None] | None = None,
+        *,
+        detail: bool = True,
     ) -> Iterator[str]:
         """Yield the cleaned text of one document read from a binary stream, in bounded memory.
 
@@ -803,6 +824,8 @@ class Cleaner:
         the safety valve on, the document's input and output are spooled (in memory up to
         8 MiB each, then to a temporary file) until its end decides which one to yield.
         ``tap`` sees each input line as it is read (the audit counts and samples them).
+        Without ``detail`` the sink receives only the notes (a long line passed through,
+        the valve), not a record of every removal and repair, which then are not built.
         """
         blocks = read_blocks(stream)
         if tap is not None:
@@ -811,7 +834,7 @@ class Cleaner:
             yield from self._clean_stream_valved(blocks, sink, site)
             return
         blocks, head = self._head(blocks)
-        doc = _Document(self.compiled_for(site, head), self.config.repair, sink)
+        doc = _Document(self.compiled_for(site, head), self.config.repair, sink, detail)
         for block in blocks:
             yield from doc.feed_block(block)
         yield from doc.finish()

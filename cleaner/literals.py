@@ -10,6 +10,7 @@ What it is not for: deciding a match; the pattern still does that.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,8 @@ MAX_EXACT = 64
 _TURKISH = {0x0131: "i", 0x0307: None}
 _ARABIC_MARKS = dict.fromkeys([0x0640, *range(0x064B, 0x0660), 0x0670])
 _NORMALISE = {**_ARABIC_MARKS, **_TURKISH}
+_NORMALISE_RE = re.compile("[\u0131\u0307\u0640\u064b-\u065f\u0670]")
+_SPACES_RE = re.compile(r"\s+")  # ``re``: its \s is ``str.isspace``
 
 _ZERO_WIDTH = tuple(
     getattr(core, name)
@@ -61,16 +64,17 @@ def gate_key(folded: str) -> str:
 
 
 def normalise(literal: str) -> str:
-    """Return ``literal`` as it appears in the gate key of a line that contains it."""
-    text = literal.casefold().translate(_NORMALISE)
-    out: list[str] = []
-    for char in text:
-        if char.isspace():
-            if not out or out[-1] != " ":
-                out.append(" ")
-        else:
-            out.append(char)
-    return "".join(out)
+    """Return ``literal`` as it appears in the gate key of a line that contains it.
+
+    >>> normalise("  Clİck\u00a0\u00a0HERE ")
+    ' click here '
+    """
+    text = literal.casefold()
+    if not text.isascii() and _NORMALISE_RE.search(text) is not None:
+        text = text.translate(_NORMALISE)  # a dict translate is slow: only where it acts
+    if "  " in text or not text.replace(" ", "").isprintable() or not text.isascii():
+        text = _SPACES_RE.sub(" ", text)  # each run of whitespace, edges included, as one space
+    return text
 
 
 def _useful(strings: Strings | None) -> bool:

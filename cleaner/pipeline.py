@@ -323,7 +323,12 @@ def _clean_text_stream(
         raise InputError(f"{opened.source}: --annotate needs JSONL output (add --to jsonl)")
     doc = audit.document(opened.source, opened.source) if audit is not None else None
     sink = _sink(cleaner, opened.source, options, say, doc)
-    lines = cleaner.clean_stream(opened.stream, sink, tap=doc.tap if doc is not None else None)
+    lines = cleaner.clean_stream(
+        opened.stream,
+        sink,
+        tap=doc.tap if doc is not None else None,
+        detail=doc is not None or options.explain,
+    )
     if to == "text":
         for line in lines:
             if doc is not None:

@@ -25,9 +25,10 @@ from cleaner.text import strip_edges, strip_leading_edge
 
 NO_LIMIT = 1 << 62
 """The line-length limit of a literal that matters on lines of any length (span rules)."""
-MAX_BANDS = 16
-"""At most this many line-length bands (one automaton each); more distinct limits than this
-are rounded up to powers of two, which only makes more lines busy."""
+MAX_BANDS = 4
+"""Line-length bands of the literal scan, one automaton each: a prose line meets only the few
+dozen literals of rules allowed on long lines, not the thousands of short menu phrases; more
+bands would cost an automaton each (~0.3 MiB with the shipped packs) for little."""
 
 
 def _repair_bytes() -> Iterator[bytes]:
@@ -62,8 +63,15 @@ ODD_SPACES = (
 
 _REPAIR = tuple(dict.fromkeys(_repair_bytes()))
 _ODD_SPACE = tuple(dict.fromkeys(_odd_space_bytes()))
-_SCAN_ALL = ahocorasick_rs.BytesAhoCorasick(list(dict.fromkeys(_REPAIR + _ODD_SPACE)))
+_SCAN_REPAIR = ahocorasick_rs.BytesAhoCorasick(list(_REPAIR))
 _SCAN_SPACE = ahocorasick_rs.BytesAhoCorasick(list(_ODD_SPACE))
+
+QUIET = 0
+RULES = 1
+"""A line that holds a rule's literal, or whitespace the filter does not fold: the rules run."""
+REPAIR = 2
+"""A line that holds a character a repair acts on: repairs run (and then the rules, on the
+repaired text)."""
 # the folds of ``collapse``/``gate_key`` that are not a casefold: Arabic tatweel and harakat
 # (D9 80, D9 8B-9F, D9 B0), the Turkish dotless i (C4 B1) and the combining dot above (CC 87,
 # which casefold writes for İ, C4 B0)
@@ -103,8 +111,7 @@ class QuietFilter:
 
     Literals found anywhere go into Aho-Corasick automata (the Rust ``aho-corasick`` crate:
     6-13 ns a character of prose where pyahocorasick took 33, measured), one per band of
-    line length, each holding only the literals whose limit every line of its band
-    fits, so any hit makes its line busy and a non-overlapping scan finds one per line.
+    line length.
     Whole-line and line-start phrases, thousands of menu words, are looked up per line (a
     dict, a ``startswith`` on a tuple bucketed by first character) on lines short enough.
     """
@@ -121,33 +128,55 @@ class QuietFilter:
         self.starts = {first: tuple(keys) for first, keys in starts.items()}
         self.starts_max = max((limit for _, limit in literals.starts), default=0)
         self.empty = not (within or self.lines or self.starts)
-        if len({limit for limit in within.values() if limit < NO_LIMIT}) > MAX_BANDS:
-            within = {lit: limit if limit >= NO_LIMIT else 1 << (limit - 1).bit_length()
-                      for lit, limit in within.items()}  # fmt: skip
-        # a line of length n is in band bisect_left(bounds, n): its automaton holds the
-        # literals with a limit of at least the band's bound (the last band: no limit)
-        self.bounds = sorted({limit for limit in within.values() if limit < NO_LIMIT})
-        self.automata: list[ahocorasick_rs.AhoCorasick | None] = []
-        for bound in [*self.bounds, NO_LIMIT]:
-            words = [literal for literal, limit in within.items() if limit >= bound]
-            self.automata.append(ahocorasick_rs.AhoCorasick(words) if words else None)
+        # A line of length n is in band bisect_left(bounds, n). A band's automaton holds the
+        # literals whose limit reaches into it; when all of them reach past its top, any hit
+        # counts and a non-overlapping scan will do, else hits are checked against limits.
+        limits = sorted({limit for limit in within.values() if limit < NO_LIMIT})
+        step = len(limits) / MAX_BANDS
+        self.bounds = (
+            limits
+            if len(limits) < MAX_BANDS
+            else [limits[int(step * (band + 1)) - 1] for band in range(MAX_BANDS - 1)]
+        )
+        self.automata: list[tuple[ahocorasick_rs.AhoCorasick, list[int], bool] | None] = []
+        low = 0
+        for high in [*self.bounds, NO_LIMIT]:
+            words = [(literal, limit) for literal, limit in within.items() if limit > low]
+            if words:
+                automaton = ahocorasick_rs.AhoCorasick([literal for literal, _ in words])
+                every = all(limit >= high for _, limit in words)
+                self.automata.append((automaton, [limit for _, limit in words], every))
+            else:
+                self.automata.append(None)
+            low = high
 
     def busy(self, texts: Sequence[str], repair: bool) -> list[bool]:
         """Return, for each line of ``texts`` (without line endings), whether it may change."""
-        busy = [False] * len(texts)
+        return [bool(flags) for flags in self.scan(texts, repair)]
+
+    def scan(self, texts: Sequence[str], repair: bool) -> list[int]:
+        """Return, for each line of ``texts``, why it may change: ``RULES`` (a literal of a
+        rule, or whitespace to fold), ``REPAIR`` (a character a repair acts on), both, or
+        ``QUIET`` (0)."""
+        flags = [QUIET] * len(texts)
         joined = "\n".join(texts)
         data = joined.encode("utf-8", "surrogatepass")
-        hits = (_SCAN_ALL if repair else _SCAN_SPACE).find_matches_as_indexes(data)
-        if hits:
-            newlines = [match.start() for match in _NEWLINE_BYTES.finditer(data)]
-            for _, start, _ in hits:
-                busy[bisect.bisect_left(newlines, start)] = True
+        newlines: list[int] | None = None
+        for scanner, flag in ((_SCAN_REPAIR, REPAIR), (_SCAN_SPACE, RULES)):
+            if flag is REPAIR and not repair:
+                continue
+            hits = scanner.find_matches_as_indexes(data)
+            if hits:
+                if newlines is None:
+                    newlines = [match.start() for match in _NEWLINE_BYTES.finditer(data)]
+                for _, start, _ in hits:
+                    flags[bisect.bisect_left(newlines, start)] |= flag
         if not self.empty:
-            self._mark_literals(texts, joined, data, busy)
-        return busy
+            self._mark_literals(texts, joined, data, flags)
+        return flags
 
     def _mark_literals(
-        self, texts: Sequence[str], joined: str, data: bytes, busy: list[bool]
+        self, texts: Sequence[str], joined: str, data: bytes, flags: list[int]
     ) -> None:
         # Lines with odd whitespace are busy already, so casefolding is all ``collapse`` does
         # to the rest (its edges aside, which only add hits).
@@ -166,31 +195,34 @@ class QuietFilter:
         exact, exact_max, key_max = self.lines, self.lines_max, self.line_key_max
         starts, starts_max = self.starts, self.starts_max
         for index, size in enumerate(sizes):
-            if not size or busy[index]:
+            if not size or flags[index]:  # busy already: the rules run on it anyway
                 continue
             if size <= exact_max or size <= starts_max:
                 line = lines[index].strip()
                 if size <= exact_max:
                     key = line if line[:1].isalnum() and line[-1:].isalnum() else strip_edges(line)
                     if len(key) <= key_max and exact.get(key, 0) >= size:
-                        busy[index] = True
+                        flags[index] |= RULES
                         continue
                 if size <= starts_max:
                     head = line if line[:1].isalnum() else strip_leading_edge(line)
                     prefixes = starts.get(head[:1])
                     if prefixes and head.startswith(prefixes):
-                        busy[index] = True  # its limit is checked by the per-line path
+                        flags[index] |= RULES  # its limit is checked by the per-line path
                         continue
             bands[bisect.bisect_left(bounds, size)].append(index)
-        for automaton, members in zip(self.automata, bands, strict=True):
-            if automaton is None or not members:
+        for band, members in zip(self.automata, bands, strict=True):
+            if band is None or not members:
                 continue
-            if len(members) == 1:
-                if automaton.find_matches_as_indexes(lines[members[0]]):
-                    busy[members[0]] = True
+            automaton, limits, every = band
+            text = (
+                lines[members[0]] if len(members) == 1 else "\n".join([lines[i] for i in members])
+            )
+            found = automaton.find_matches_as_indexes(text, overlapping=not every)
+            if not found:
                 continue
-            found = automaton.find_matches_as_indexes("\n".join([lines[i] for i in members]))
-            if found:
-                ends = list(itertools.accumulate(len(lines[i]) + 1 for i in members))
-                for _, start, _ in found:
-                    busy[members[bisect.bisect_right(ends, start)]] = True
+            ends = list(itertools.accumulate(len(lines[i]) + 1 for i in members))
+            for literal, start, _ in found:
+                index = members[bisect.bisect_right(ends, start)]
+                if every or sizes[index] <= limits[literal]:
+                    flags[index] |= RULES

@@ -41,6 +41,7 @@ ID_RE = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*\Z")
 LANG_RE = re.compile(r"(?:\*|[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)\Z")
 SITE_RE = re.compile(r"(?:[^\s/:@?#.\[\]]+\.)*[^\s/:@?#.\[\]]+\Z")
 """A host as ``site_of`` gives it: dot-separated labels, no scheme, port or path."""
+_ID_LINE_RE = re.compile(r"""^\s*id\s*=\s*["']([^"']*)["']""")
 TOML_POS_RE = re.compile(r"\(at line (\d+), column \d+\)")
 
 
@@ -138,6 +139,7 @@ class _RuleFileParser:
         # (tests/test_rules.py), not at every start: compiling them all costs ~0.5 s, and with
         # the quiet filter and the gates most are never needed on a run (compile.LazyPattern).
         self.trusted = trusted
+        self._id_lines: dict[str, list[int]] | None = None
         self.lines = text.splitlines()
         self.data = data
         self.problems: list[str] = []
@@ -216,9 +218,14 @@ class _RuleFileParser:
         return 1
 
     def _find_id_line(self, rule_id: str, start: int) -> int | None:
-        pattern = re.compile(rf"""^\s*id\s*=\s*["']{re.escape(rule_id)}["']""")
-        for number in range(start, len(self.lines)):
-            if pattern.match(self.lines[number]):
+        if self._id_lines is None:  # every "id = ..." line of the file, read once
+            self._id_lines = {}
+            for number, line in enumerate(self.lines):
+                match = _ID_LINE_RE.match(line)
+                if match:
+                    self._id_lines.setdefault(match.group(1), []).append(number)
+        for number in self._id_lines.get(rule_id, ()):
+            if number >= start:
                 return number + 1
         return None
 
