@@ -409,6 +409,10 @@ class CompiledRules:
         self.lookahead_chars = max([*(r.block_max_chars + r.max_chars for r in tails), 1 << 16])
         # The quiet-line filter covers the anywhere-matcher and the span rules; the few first
         # lines (head matcher) are always looked at, the end matcher only at the end.
+        end_literals = self.end.literal_limits()
+        self.end_quiet = None if end_literals is None else QuietFilter(end_literals)
+        head_literals = self.head.literal_limits()
+        self.head_quiet = None if head_literals is None else QuietFilter(head_literals)
         literals = self.anywhere.literal_limits()
         spans = _span_literals([rule for rule, _, _ in self._span])
         self.quiet = (

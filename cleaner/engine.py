@@ -248,7 +248,14 @@ class _Document:
             for raw in raws:
                 out.extend(self.feed(raw))
             return out
-        scans = quiet.scan([raw.text for raw in raws], self.repair)
+        texts = [raw.text for raw in raws]
+        scans = quiet.scan(texts, self.repair)
+        head = self.c.head_quiet
+        if head is not None and self.no < self.c.head_lines:
+            # the first lines' own rules (the head matcher): a scan of those lines alone
+            count = self.c.head_lines - self.no
+            for index, scan in enumerate(head.scan(texts[:count], repair=False)):
+                scans[index] |= scan & RULES
         out = []
         for raw, scan in zip(raws, scans, strict=True):
             out.extend(self.feed(raw, scan))
@@ -275,8 +282,8 @@ class _Document:
         else:
             if raw.bad_bytes:
                 scan = BUSY
-            elif self.no <= self.c.head_lines:
-                scan |= RULES  # the first lines' own rules are not in the filter
+            elif self.no <= self.c.head_lines and self.c.head_quiet is None:
+                scan |= RULES  # the first lines' own rules, which no filter could take
             self._classify(line, scan)
         return self._push(line)
 
@@ -564,9 +571,17 @@ class _Document:
         matcher = self.c.end
         if not matcher.rules:
             return
-        for line in self.queue:
-            if line.drop is not None or line.blank or line.passthrough:
-                continue
+        held = [
+            line
+            for line in self.queue
+            if line.drop is None and not line.blank and not line.passthrough
+        ]
+        if self.c.end_quiet is not None and len(held) > 1:
+            # one scan of the held lines for the end rules' literals (a short document, as in
+            # JSONL, is held whole: a find on each of its lines cost more than the rest)
+            scans = self.c.end_quiet.scan([line.text for line in held], repair=False)
+            held = [line for line, scan in zip(held, scans, strict=True) if scan]
+        for line in held:
             stripped = line.text.strip()
             size = len(stripped)
             if size > matcher.max_chars:
@@ -776,14 +791,25 @@ class Cleaner:
         self._scoped[key] = compiled
         return compiled
 
-    def clean(self, text: str, site: str | None = None) -> CleanResult:
+    def clean(self, text: str, site: str | None = None, *, detail: bool = True) -> CleanResult:
         """Return the cleaned text of one document and every change made to it.
+
+        Without ``detail`` (for pipelines that count nothing) ``changes`` holds only the
+        notes, such as a long line passed through, and ``removed_share`` is not measured
+        (0.0); the safety valve needs the measure, so with it on ``detail`` is always on.
 
         >>> r = Cleaner().clean("Absatz mit Inhalt.\\n\\nLeave a Reply\\n")
         >>> r.text, [c.rule_id for c in r.changes]
         ('Absatz mit Inhalt.\\n', ['comments.form-tail', 'comments.form-tail'])
         """
         changes: list[Change] = []
+        if not detail and self.config.max_removed_share is None:
+            lines, head = self._head(_raw_blocks(iter(split_lines(text))))
+            doc = _Document(
+                self.compiled_for(site, head), self.config.repair, changes.append, False
+            )
+            out = "".join(itertools.chain(*map(doc.feed_block, lines), doc.finish()))
+            return CleanResult(out, tuple(changes), 0.0)
         out = "".join(self.clean_lines(split_lines(text), changes.append, site))
         share = removed_chars(changes) / len(text) if text else 0.0
         limit = self.config.max_removed_share

@@ -367,7 +367,7 @@ def _write_document(
     annotate = options.audit.annotate
     if to == "text" and annotate:
         raise InputError(f"{doc.id}: --annotate needs JSONL output (add --to jsonl)")
-    result = cleaner.clean(doc.text, site=doc.site)
+    result = cleaner.clean(doc.text, site=doc.site, detail=audit is not None or options.explain)
     audited = audit.document(doc.id, source, doc.text) if audit is not None else None
     sink = _sink(cleaner, doc.id, options, say, audited)
     for change in result.changes:

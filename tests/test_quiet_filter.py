@@ -29,6 +29,8 @@ def _pair(config: CleanerConfig | None = None) -> tuple[Cleaner, Cleaner]:
     without = Cleaner(config)
     assert with_filter.compiled.quiet is not None  # the shipped packs can all be filtered
     without.compiled.quiet = None
+    without.compiled.end_quiet = None
+    without.compiled.head_quiet = None
     return with_filter, without
 
 
@@ -55,6 +57,22 @@ def test_same_output_and_changes_with_and_without_the_filter(path: Path) -> None
     data = path.read_bytes()
     for with_filter, without in (PAIR, LAYOUT):
         assert _run(with_filter, data) == _run(without, data)
+
+
+def test_short_documents_as_in_jsonl() -> None:
+    """Short documents are held whole, so the end rules' filter decides for every line."""
+    texts = [
+        path.read_bytes().decode("utf-8", "replace")
+        for path in _documents()
+        if path.suffix == ".txt"
+    ]
+    lines = [line for text in texts for line in text.splitlines(keepends=True)]
+    documents = ["".join(lines[i : i + 9]) for i in range(0, len(lines), 9)]
+    assert len(documents) > 100
+    for text in documents:
+        full = PAIR[1].clean(text)
+        assert PAIR[0].clean(text) == full
+        assert PAIR[0].clean(text, detail=False).text == full.text
 
 
 def test_the_filter_lets_most_prose_skip_the_per_line_path() -> None:
