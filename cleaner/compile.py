@@ -8,6 +8,7 @@ to blame. This module decides what matches; ``engine.py`` decides what to do abo
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -31,9 +32,9 @@ USER_TIMEOUT = 1.0
 Shipped patterns are checked by the test suite and run without it (passing ``timeout`` costs
 ~3 µs a call, research/perf.md); rule files from ``--rules`` are checked at load against probe
 lines (rules.py) and, because no probe catches every pathological pattern, also run with it."""
-GATE_BANDS = 4
+GATE_BANDS = 2
 """Line-length bands of the pattern gate, each with its own automaton (see _PatternGate)."""
-MEMO_SIZE = 8192
+MEMO_SIZE = 2048
 """Short lines whose matches each LineMatcher remembers (cleared when full)."""
 MEMO_CHARS = 120
 """Only lines up to this long are remembered: debris repeats, prose does not (and would hold
@@ -390,23 +391,7 @@ class CompiledRules:
             (r.min_chars for r in self.repeats if r.within_lines is None), default=1 << 62
         )
         self.teaser = next((r for r in rules if r.action is Action.DROP_TEASER), None)
-        tails = [
-            r for r in rules if r.action in (Action.DROP_TAIL, Action.DROP_HEAD, Action.DROP_FOOT)
-        ]
-        last = [r.lines or 0 for r in listed if r.where is Where.LAST_LINES]
-        self.lookahead_lines = max(
-            [
-                # twice the block: block sizes count the lines that stay, and the window must
-                # still hold the trigger when other rules dropped lines inside the block
-                *(r.block_max_lines for r in tails),
-                *last,
-                # a run is held until it is long enough, or until its end shows its context
-                *(4 * max(r.min_run, r.between_max_lines) + 8 for r in self.runs),
-                40 if self.teaser else 0,
-                0,
-            ]
-        )
-        self.lookahead_chars = max([*(r.block_max_chars + r.max_chars for r in tails), 1 << 16])
+        self.lookahead_lines, self.lookahead_chars = _window(self.rules)
         # The quiet-line filter covers the anywhere-matcher and the span rules; the few first
         # lines (head matcher) are always looked at, the end matcher only at the end.
         end_literals = self.end.literal_limits()
@@ -420,6 +405,10 @@ class CompiledRules:
             if literals is None or spans is None
             else QuietFilter(literals + Literals(tuple(spans)))
         )
+
+    def matchers_shared_with(self, other: CompiledRules) -> bool:
+        """True if this set uses ``other``'s compiled matchers and filters (a layered set)."""
+        return self.anywhere is other.anywhere and self.quiet is other.quiet
 
     def apply_spans(self, text: str) -> tuple[str, list[SpanEdit]]:
         """Return ``text`` with every drop-span and replace rule applied, and the edits made."""
@@ -469,6 +458,52 @@ class CompiledRules:
             pieces.append(text[last:])
             text = "".join(pieces)
         return text, edits
+
+
+def _window(rules: Sequence[Rule]) -> tuple[int, int]:
+    """Return how many lines and characters the engine must hold back for ``rules``."""
+    tails = [r for r in rules if r.action in (Action.DROP_TAIL, Action.DROP_HEAD, Action.DROP_FOOT)]
+    listed = [r for r in rules if r.action in (Action.DROP_LINE, Action.DROP_TAIL)]
+    last = [r.lines or 0 for r in listed if r.where is Where.LAST_LINES]
+    runs = [r for r in rules if r.action is Action.DROP_RUN]
+    teaser = any(r.action is Action.DROP_TEASER for r in rules)
+    lines = max(
+        [
+            # twice the block: block sizes count the lines that stay, and the window must
+            # still hold the trigger when other rules dropped lines inside the block
+            *(r.block_max_lines for r in tails),
+            *last,
+            # a run is held until it is long enough, or until its end shows its context
+            *(4 * max(r.min_run, r.between_max_lines) + 8 for r in runs),
+            40 if teaser else 0,
+            0,
+        ]
+    )
+    chars = max([*(r.block_max_chars + r.max_chars for r in tails), 1 << 16])
+    return lines, chars
+
+
+STRUCTURAL = (Action.DROP_RUN, Action.DROP_HEAD, Action.DROP_FOOT)
+"""Actions whose rules use no matcher, no span gate and no quiet filter (features, boundaries)."""
+
+
+def with_structure(shared: CompiledRules, added: Sequence[Rule]) -> CompiledRules:
+    """Return ``shared`` plus rules with ``STRUCTURAL`` actions, sharing everything compiled.
+
+    The ``layout`` pack, which a document's first lines turn on, is only such rules: compiling
+    the whole set again for it cost ~7 MiB (matchers, filters) and ~0.1 s. Only for a shared
+    set with no structural rules of its own, so the order they apply in stays rule order.
+    """
+    assert all(rule.action in STRUCTURAL for rule in added)
+    assert not (shared.runs or shared.heads or shared.foots)
+    layered = copy.copy(shared)
+    layered.rules = shared.rules + tuple(added)
+    layered.actions = {**shared.actions, **{rule.id: rule.action.value for rule in added}}
+    layered.runs = [r for r in added if r.action is Action.DROP_RUN]
+    layered.heads = [r for r in added if r.action is Action.DROP_HEAD]
+    layered.foots = [r for r in added if r.action is Action.DROP_FOOT]
+    layered.lookahead_lines, layered.lookahead_chars = _window(layered.rules)
+    return layered
 
 
 def _span_literals(rules: Sequence[Rule]) -> list[tuple[str, int]] | None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
-from cleaner.compile import CompiledRules, LineMatcher, span_change
+from cleaner.compile import STRUCTURAL, CompiledRules, LineMatcher, span_change, with_structure
 from cleaner.encoding import RawLine, fix_mojibake, read_blocks, unescape_entities
 from cleaner.errors import RuleFileError
 from cleaner.model import Action, AutoSwitch, Change, CleanResult, Rule, RuleSet, Where
@@ -26,16 +26,18 @@ from cleaner.quiet import QUIET, REPAIR, RULES, QuietFilter
 from cleaner.rules import load_rules
 from cleaner.text import collapse
 
-REPEAT_MEMORY = 200_000
+REPEAT_MEMORY = 196_608
 """At most this many distinct lines per document are remembered for drop-repeat rules without
-``within-lines`` (4 MiB of 8-byte hashes); later lines of a longer document are still cleaned
-but no longer deduplicated by those rules. Rules with ``within-lines`` only need the last few
-lines and always work."""
+``within-lines`` (2 MiB of 8-byte hashes: three quarters of a 2**18-slot table, so it never
+grows to 4 MiB, nor holds 6 MiB while growing); later lines of a longer document are still
+cleaned but no longer deduplicated by those rules. Rules with ``within-lines`` only need the
+last few lines and always work."""
 
 
 class _HashSet:
-    """A set of 64-bit hashes in one array (open addressing): 8 bytes a hash where a Python
-    ``set`` takes ~100 (an int object and its slot); measured: 200,000 hashes, 4 MiB vs 19 MiB.
+    """A set of 64-bit hashes in one array (open addressing, filled to three quarters): ~11
+    bytes a hash where a Python ``set`` takes ~100 (an int object and its slot); measured:
+    200,000 hashes, 4 MiB at half full vs 19 MiB.
     """
 
     __slots__ = ("count", "limit", "mask", "slots")
@@ -61,7 +63,7 @@ class _HashSet:
         if self.count < self.limit:
             slots[index] = key
             self.count += 1
-            if self.count * 2 > len(slots):
+            if self.count * 4 > len(slots) * 3:
                 self._grow()
         return False
 
@@ -778,6 +780,10 @@ class Cleaner:
         scoped = [self._rules[index] for index in key]
         if all(_layerable(rule) for rule in scoped):
             compiled = _layered(self.compiled, scoped)
+        elif all(rule.action in STRUCTURAL for rule in scoped) and not (
+            self.compiled.runs or self.compiled.heads or self.compiled.foots
+        ):
+            compiled = with_structure(self.compiled, scoped)
         else:
             compiled = CompiledRules(
                 [

@@ -432,4 +432,36 @@ def test_hash_set_grows_and_stops_at_its_limit() -> None:
     assert not any(hashes.add(key) for key in keys[:5000])
     assert all(hashes.add(key) for key in keys[:5000])  # still there after growing
     assert not hashes.add(keys[5500]) and not hashes.add(keys[5500])  # full: not added
-    assert hashes.count == 5000 and len(hashes.slots) == 16384
+    assert hashes.count == 5000 and len(hashes.slots) == 8192  # at most three quarters full
+
+
+def test_a_pack_turned_on_by_its_auto_test_shares_the_compiled_matchers() -> None:
+    """``layout`` (structural rules only) is layered on the shared set; same output as a
+    set compiled whole for it, on every whole-page bench text it turns on for."""
+    from cleaner.compile import CompiledRules
+
+    noisy = SHARED / "bench" / "sh-dev" / "noisy"
+    pages = sorted((noisy / "html-text").glob("*.txt"))
+    if not pages:
+        pytest.skip("../shared/bench is not beside the checkout")
+    cleaner = Cleaner()
+    checked = 0
+    for page in pages:
+        data = page.read_bytes()
+        head = data.decode("utf-8", "replace").splitlines()[:200]
+        layered = cleaner.compiled_for(None, head)
+        if layered is cleaner.compiled:
+            continue  # layout stays off for this page
+        assert layered.matchers_shared_with(cleaner.compiled)
+        whole = CompiledRules(list(layered.rules))
+        outputs = []
+        for compiled in (layered, whole):
+            original = cleaner.compiled_for
+            cleaner.compiled_for = lambda site, head, c=compiled: c  # type: ignore[method-assign]
+            try:
+                outputs.append("".join(cleaner.clean_stream(io.BytesIO(data))))
+            finally:
+                cleaner.compiled_for = original  # type: ignore[method-assign]
+        assert outputs[0] == outputs[1], page.name
+        checked += 1
+    assert checked >= 20
