@@ -87,7 +87,7 @@ def test_the_filter_lets_most_prose_skip_the_per_line_path() -> None:
     ]
     busy = quiet.busy(lines, repair=True)
     assert len(lines) > 20
-    assert sum(busy) <= 0.2 * len(lines), [
+    assert sum(busy) <= 0.1 * len(lines), [
         line for line, flag in zip(lines, busy, strict=True) if flag
     ]
 
