@@ -268,9 +268,9 @@ class _PatternGate:
     A pattern with ``requires`` is gated by those literals on the folded line (as it always
     was); any other by the literals derived from it (``cleaner.literals``) on its gate key. A
     pattern with neither is always tried. Lines longer than a pattern's ``max-chars`` never
-    try it, so there is one automaton per distinct limit, holding only the patterns whose
-    limit a line of that length still fits: a prose line is not slowed down by the "." of a
-    10-character rule.
+    try it, so there is one automaton per band of line length (``GATE_BANDS``), holding only
+    the patterns whose limit a line of that band may still fit: a long prose line is not
+    slowed down by the "." of a 10-character rule.
     """
 
     def __init__(self, rules: Sequence[Rule]) -> None:
@@ -392,8 +392,8 @@ class CompiledRules:
         )
         self.teaser = next((r for r in rules if r.action is Action.DROP_TEASER), None)
         self.lookahead_lines, self.lookahead_chars = _window(self.rules)
-        # The quiet-line filter covers the anywhere-matcher and the span rules; the few first
-        # lines (head matcher) are always looked at, the end matcher only at the end.
+        # Quiet-line filters: one for the anywhere-matcher and the span rules (every block),
+        # one for the first lines' matcher, one for the end matcher (the lines held at the end).
         end_literals = self.end.literal_limits()
         self.end_quiet = None if end_literals is None else QuietFilter(end_literals)
         head_literals = self.head.literal_limits()

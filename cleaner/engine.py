@@ -16,7 +16,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO
 
 from cleaner.compile import STRUCTURAL, CompiledRules, LineMatcher, span_change, with_structure
 from cleaner.encoding import RawLine, fix_mojibake, read_blocks, unescape_entities
@@ -120,9 +120,6 @@ unscoped set is always kept); a run over more scopes than this recompiles, never
 
 HEAD_CHARS = 1 << 16
 """At most this many characters are read ahead for the ``auto`` tests of opt-in packs."""
-
-_T = TypeVar("_T")
-
 
 BUSY = RULES | REPAIR
 """What a line is taken to hold when no filter looked at it: the full per-line path."""
@@ -369,7 +366,6 @@ class _Document:
                     else:
                         line.drop = rule
                         return
-        size = len(stripped)
         if self.c.repeats and size >= self.c.repeat_min_chars:
             key = hash(stripped)  # 8 bytes a line, not the line: bounded memory on long documents
             now = self.content_lines
@@ -809,14 +805,10 @@ class Cleaner:
         ('Absatz mit Inhalt.\\n', ['comments.form-tail', 'comments.form-tail'])
         """
         changes: list[Change] = []
-        if not detail and self.config.max_removed_share is None:
-            lines, head = self._head(_raw_blocks(iter(split_lines(text))))
-            doc = _Document(
-                self.compiled_for(site, head), self.config.repair, changes.append, False
-            )
-            out = "".join(itertools.chain(*map(doc.feed_block, lines), doc.finish()))
+        detail = detail or self.config.max_removed_share is not None
+        out = "".join(self.clean_lines(split_lines(text), changes.append, site, detail=detail))
+        if not detail:
             return CleanResult(out, tuple(changes), 0.0)
-        out = "".join(self.clean_lines(split_lines(text), changes.append, site))
         share = removed_chars(changes) / len(text) if text else 0.0
         limit = self.config.max_removed_share
         if limit is None or share <= limit:
@@ -827,15 +819,21 @@ class Cleaner:
         return CleanResult(text, (note,), share, "kept")
 
     def clean_lines(
-        self, lines: Iterable[str], sink: Sink | None = None, site: str | None = None
+        self,
+        lines: Iterable[str],
+        sink: Sink | None = None,
+        site: str | None = None,
+        *,
+        detail: bool = True,
     ) -> Iterator[str]:
         """Yield the cleaned lines of one document given as lines (with their line endings).
 
         ``sink`` receives every ``Change`` as soon as the line it concerns is settled;
-        ``site`` chooses the site rules that apply (none without it).
+        ``site`` chooses the site rules that apply (none without it); ``detail`` as in
+        ``clean_stream``.
         """
         blocks, head = self._head(_raw_blocks(iter(lines)))
-        doc = _Document(self.compiled_for(site, head), self.config.repair, sink)
+        doc = _Document(self.compiled_for(site, head), self.config.repair, sink, detail)
         for block in blocks:
             yield from doc.feed_block(block)
         yield from doc.finish()

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import ahocorasick_rs
 
+from cleaner.text import ARABIC_MARKS_RE as _ARABIC_MARKS_RE
 from cleaner.text import strip_edges, strip_leading_edge
 
 NO_LIMIT = 1 << 62
@@ -76,7 +77,6 @@ repaired text)."""
 # (D9 80, D9 8B-9F, D9 B0), the Turkish dotless i (C4 B1) and the combining dot above (CC 87,
 # which casefold writes for İ, C4 B0)
 _ARABIC_MARK_BYTES = re.compile(rb"\xd9[\x80\x8b-\x9f\xb0]")
-_ARABIC_MARKS_RE = re.compile("[\u0640\u064b-\u065f\u0670]")
 _NEWLINE_BYTES = re.compile(b"\n")
 
 
