@@ -242,8 +242,8 @@ class _Document:
         skip the repairs, span rules and line-rule lookups, the rest take the full path.
         """
         quiet = self.c.quiet
+        out: list[str] = []
         if quiet is None or len(raws) < 2:
-            out: list[str] = []
             for raw in raws:
                 out.extend(self.feed(raw))
             return out
@@ -255,9 +255,31 @@ class _Document:
             count = self.c.head_lines - self.no
             for index, scan in enumerate(head.scan(texts[:count], repair=False)):
                 scans[index] |= scan & RULES
-        out = []
+        # The quiet lane: a line the filter cleared, read whole, past the first line (its
+        # BOM) and past the first lines when no filter took their rules, has no repair, no
+        # span rule and no line-rule lookup to run, so it goes straight to the decisions
+        # every line needs (repeats, teaser, structure) and the window: what ``feed`` and
+        # ``_classify`` do for it, without their calls (most lines of a corpus are these).
+        first_quiet = 1 if head is not None else max(1, self.c.head_lines)
+        queue = self.queue
+        window_lines, window_chars = self.c.lookahead_lines, self.c.lookahead_chars
         for raw, scan in zip(raws, scans, strict=True):
-            out.extend(self.feed(raw, scan))
+            if scan or self.no < first_quiet or raw.oversized or raw.bad_bytes or self.in_long_line:
+                out.extend(self.feed(raw, scan))
+                continue
+            self.no += 1
+            text = raw.text
+            line = _Line(self.no, text, raw.eol)
+            if not text or text.isspace():
+                line.blank = True
+            else:
+                self._decide(line, text.strip(), True)
+            queue.append(line)
+            self.queue_chars += len(text)
+            while len(queue) > window_lines or self.queue_chars > window_chars:
+                old = queue.popleft()
+                self.queue_chars -= len(old.text)
+                self._emit(old, out)
         return out
 
     def feed(self, raw: RawLine, scan: int = BUSY) -> list[str]:
@@ -323,7 +345,10 @@ class _Document:
             if not was_blank:
                 line.drop = last_span  # a span rule emptied the line: the line goes with it
             return
-        stripped = text.strip()
+        self._decide(line, text.strip(), quiet)
+
+    def _decide(self, line: _Line, stripped: str, quiet: bool) -> None:
+        """Decide a non-blank line whose text is settled (``stripped``, without whitespace)."""
         self._match(line, stripped, quiet)
         if line.drop is None:
             self.content_lines += 1  # distances for drop-repeat count the lines that stay
@@ -487,7 +512,7 @@ class _Document:
         ):
             old = self.queue.popleft()
             self.queue_chars -= len(old.text)
-            out.extend(self._emit(old))
+            self._emit(old, out)
         return out
 
     def finish(self) -> Iterator[str]:
@@ -549,8 +574,10 @@ class _Document:
                 if line.drop is None:
                     line.drop = cut[1]
         self.queue.clear()
+        out: list[str] = []
         for line in lines:
-            yield from self._emit(line)
+            self._emit(line, out)
+        yield from out
         if self.dropped_by is not None:
             for blank in self.pending:
                 self._drop(blank, self.dropped_by)
@@ -610,7 +637,8 @@ class _Document:
                 self.sink(change)
         line.changes = None
 
-    def _emit(self, line: _Line) -> Iterator[str]:
+    def _emit(self, line: _Line, out: list[str]) -> None:
+        """Settle a line that leaves the window: append its output (if any) to ``out``."""
         line.emitted = True
         if line.drop is not None:
             self._drop(line, line.drop)
@@ -623,13 +651,14 @@ class _Document:
                 self._flush_changes(line)
                 self.pending.append(line)
             return
-        for blank in self.pending:
-            yield blank.text + blank.eol
-        self.pending = []
+        if self.pending:
+            out.extend([blank.text + blank.eol for blank in self.pending])
+            self.pending = []
         self.have_content = True
         self.dropped_by = None
-        self._flush_changes(line)
-        yield line.text + line.eol
+        if line.changes:
+            self._flush_changes(line)
+        out.append(line.text + line.eol)
 
 
 def select_rules(rule_set: RuleSet, config: CleanerConfig) -> list[Rule]:
