@@ -220,6 +220,14 @@ class LineMatcher:
         result = self._memo[stripped] = self._find(stripped, folded)
         return result
 
+    def find_line(self, stripped: str) -> tuple[Rule, ...]:
+        """``find`` for a line not folded yet: a remembered line needs no fold."""
+        if len(stripped) <= MEMO_CHARS:
+            memo = self._memo.get(stripped)
+            if memo is not None:
+                return memo
+        return self.find(stripped, collapse(stripped))
+
     def _find(self, stripped: str, folded: str) -> tuple[Rule, ...]:
         found: list[Rule] = []
         size = len(stripped)

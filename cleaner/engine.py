@@ -365,14 +365,14 @@ class _Document:
         size = len(stripped)
         if size <= self.c.max_line_chars:
             found: tuple[Rule, ...] = ()
-            if not quiet and (
-                size <= self.c.anywhere.max_chars
-                or (line.no <= self.c.head_lines and size <= self.c.head.max_chars)
-            ):
+            if quiet:
+                pass  # the filter found nothing the lookups below could match
+            elif line.no > self.c.head_lines:
+                if size <= self.c.anywhere.max_chars:
+                    found = self.c.anywhere.find_line(stripped)  # a remembered line: no fold
+            elif size <= self.c.anywhere.max_chars or size <= self.c.head.max_chars:
                 folded = collapse(stripped)
-                found = self.c.anywhere.find(stripped, folded)
-                if line.no <= self.c.head_lines:
-                    found += self.c.head.find(stripped, folded)
+                found = self.c.anywhere.find(stripped, folded) + self.c.head.find(stripped, folded)
             for rule in found:
                 if size <= rule.max_chars and (
                     rule.where is not Where.FIRST_LINES or line.no <= (rule.lines or 0)
@@ -704,6 +704,9 @@ class _LayeredMatcher(LineMatcher):
         self.rules = shared.rules + own.rules
         self.max_chars = max(shared.max_chars, own.max_chars)
 
+    def find_line(self, stripped: str) -> tuple[Rule, ...]:
+        return self.find(stripped, collapse(stripped))  # no memo of its own
+
     def find(self, stripped: str, folded: str) -> tuple[Rule, ...]:
         found = self.shared.find(stripped, folded) if len(stripped) <= self.shared.max_chars else ()
         if len(stripped) <= self.own.max_chars:
@@ -878,6 +881,9 @@ class Cleaner:
     ) -> Iterator[str]:
         """Yield the cleaned text of one document read from a binary stream, in bounded memory.
 
+        The text comes in pieces of whole lines (those of a block that left the look-ahead
+        window), as soon as they are settled.
+
         Bytes that are not UTF-8 are read as Windows-1252 (recorded as ``repair.decode``);
         lines longer than ``encoding.MAX_LINE_BYTES`` pass through unchanged in pieces. With
         the safety valve on, the document's input and output are spooled (in memory up to
@@ -895,8 +901,12 @@ class Cleaner:
         blocks, head = self._head(blocks)
         doc = _Document(self.compiled_for(site, head), self.config.repair, sink, detail)
         for block in blocks:
-            yield from doc.feed_block(block)
-        yield from doc.finish()
+            out = doc.feed_block(block)
+            if out:
+                yield "".join(out)  # a piece a block: a write each, not one each line
+        rest = "".join(doc.finish())
+        if rest:
+            yield rest
 
     def _head(
         self, blocks: Iterator[list[RawLine]]

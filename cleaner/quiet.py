@@ -114,9 +114,9 @@ class QuietFilter:
 
     Literals found anywhere go into Aho-Corasick automata (the Rust ``aho-corasick`` crate:
     6-13 ns a character of prose where pyahocorasick took 33, measured), one per band of
-    line length; the band of the longest lines, where prose is, as a DFA (2 MiB with the
-    shipped packs, 3 ns a byte of prose where the default NFA takes 8; the shorter bands'
-    DFAs would cost 4-7 MiB each). Line-start phrases are one more automaton, of LF +
+    line length (as NFAs: a DFA of the prose band scans 3 ns a byte where the NFA takes 8,
+    ~1 µs a prose line, but costs 2 MiB, which the peak-memory target on 1 GB could not
+    spare). Line-start phrases are one more automaton, of LF +
     phrase, over the block with each line's leading symbols cut. Whole-line phrases,
     thousands of menu words, are a dict lookup on the lines short enough.
     """
@@ -150,10 +150,7 @@ class QuietFilter:
         for high in [*self.bounds, NO_LIMIT]:
             words = [(literal, limit) for literal, limit in within.items() if limit > low]
             if words:
-                automaton = ahocorasick_rs.AhoCorasick(
-                    [literal for literal, _ in words],
-                    implementation=ahocorasick_rs.Implementation.DFA if high == NO_LIMIT else None,
-                )
+                automaton = ahocorasick_rs.AhoCorasick([literal for literal, _ in words])
                 every = all(limit >= high for _, limit in words)
                 self.automata.append((automaton, [limit for _, limit in words], every))
             else:
