@@ -7,36 +7,47 @@ debris; that is the rules' job.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html.entities import html5
 from typing import BinaryIO, NamedTuple
 
-import ftfy
 
 # Encoding fixes on, restyling off: curly and German quotes, CJK full-width punctuation and
 # ligatures are the author's choice, not damage (datatrove's FTFYFormatter and NeMo's
 # UnicodeReformatter ship the same profile). Entities are decoded by ``unescape_entities``
 # instead, per line and only when well-formed, never by ftfy's stream-wide "auto".
-FTFY_CONFIG = ftfy.TextFixerConfig(
-    unescape_html=False,
-    remove_terminal_escapes=True,
-    fix_encoding=True,
-    restore_byte_a0=True,
-    replace_lossy_sequences=True,
-    decode_inconsistent_utf8=True,
-    fix_c1_controls=True,
-    fix_latin_ligatures=False,  # off: "ﬁ" is a typographer's choice
-    fix_character_width=False,  # off: folds CJK full-width punctuation
-    uncurl_quotes=False,  # off: destroys „German“ and “English” quotes
-    fix_line_breaks=False,  # off: the engine keeps line endings as they came
-    fix_surrogates=True,
-    remove_control_chars=True,
-    normalization=None,  # off: NFC would rewrite text that is not broken
-    max_decode_length=1_000_000,
-    explain=False,
-)
+@functools.cache
+def _ftfy_fixer() -> Callable[[str], str]:
+    """Return ``ftfy.fix_text`` with the settings of every repair.
+
+    ftfy is imported on first use: a run on clean text never loads it (~60 ms of start-up
+    and ~8 MiB, most of it the ``wcwidth`` tables ftfy imports for its display helpers).
+    """
+    import ftfy
+
+    config = ftfy.TextFixerConfig(
+        unescape_html=False,
+        remove_terminal_escapes=True,
+        fix_encoding=True,
+        restore_byte_a0=True,
+        replace_lossy_sequences=True,
+        decode_inconsistent_utf8=True,
+        fix_c1_controls=True,
+        fix_latin_ligatures=False,  # off: "ﬁ" is a typographer's choice
+        fix_character_width=False,  # off: folds CJK full-width punctuation
+        uncurl_quotes=False,  # off: destroys „German“ and “English” quotes
+        fix_line_breaks=False,  # off: the engine keeps line endings as they came
+        fix_surrogates=True,
+        remove_control_chars=True,
+        normalization=None,  # off: NFC would rewrite text that is not broken
+        max_decode_length=1_000_000,
+        explain=False,
+    )
+    return functools.partial(ftfy.fix_text, config=config)
+
 
 # A UTF-8 lead byte read as cp1252/latin-1 followed by a continuation byte read the same way
 # (research/perf.md), the replacement character, C0/C1 controls other than tab, LF, CR, and
@@ -84,7 +95,7 @@ def fix_mojibake(text: str) -> str:
     """
     if not needs_ftfy(text):
         return text
-    return ftfy.fix_text(text, FTFY_CONFIG)
+    return _ftfy_fixer()(text)
 
 
 def _decode_entity(match: re.Match[str]) -> str:
