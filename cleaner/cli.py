@@ -6,7 +6,6 @@ cleaning is in ``engine.py``. Nothing but cleaned text is ever written to stdout
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 import signal
@@ -32,28 +31,29 @@ from cleaner.errors import (
     RuleFileError,
     StopRunError,
 )
-from cleaner.formats import EXTRACT_MODES, FORMATS, JsonlFields, detect_format
+from cleaner.formats import EXTRACT_MODES, FORMATS, JsonlFields
 from cleaner.inputs import (
     Input,
     WriteError,
     atomic_output,
-    compress,
-    compression_of,
     expand,
-    strip_compression,
 )
 from cleaner.model import Rule
 from cleaner.pipeline import (
     ON_ERROR,
     Options,
     Tally,
-    clean_input,
     new_audit,
-    open_input,
-    output_format,
-    output_name,
 )
 from cleaner.progress import RunProgress
+from cleaner.tasks import (
+    PlanError,
+    StdoutGoneError,
+    drop_stdout_buffer,
+    plan_tasks,
+    run_task,
+    total_bytes,
+)
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -181,90 +181,6 @@ def _build(config: CleanerConfig) -> Cleaner:
         _fail_usage(f"{count} problem{'s' * (count != 1)} in rule files; nothing was cleaned")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Task:
-    """One input and where its cleaned form goes (None: stdout)."""
-
-    inp: Input
-    target: Path | None
-
-
-def _plan(
-    names: tuple[str, ...],
-    output_name_given: str | None,
-    in_place: bool,
-    glob: str | None,
-    options: Options,
-) -> list[_Task | InputError]:
-    """Pair each input with its output, or fail with a usage error before anything is written.
-
-    ``-o NAME`` is a folder when it is one, when it ends with a slash, or when there are
-    several inputs or a folder among them; else it is the one output file.
-    """
-    output = Path(output_name_given) if output_name_given else None
-    folder_named = bool(output_name_given) and output_name_given.endswith(("/", os.sep))  # type: ignore[union-attr]
-    found = list(expand(names, glob))
-    inputs = [item for item in found if isinstance(item, Input)]
-    if in_place:
-        if output is not None:
-            _fail_usage("--in-place rewrites each input; it cannot be mixed with -o")
-        if any(inp.is_stdin for inp in inputs):
-            _fail_usage("--in-place needs files; stdin ('-') cannot be rewritten")
-    elif output is None:
-        return [item if isinstance(item, InputError) else _Task(item, None) for item in found]
-    single = len(names) == 1 and len(inputs) == 1 and inputs[0].rel == Path(Path(names[0]).name)
-    if output is not None and single and not output.is_dir() and not folder_named:
-        return [_Task(inputs[0], output)]
-    if output is not None and output.exists() and not output.is_dir():
-        _fail_usage(f"-o {output}: several inputs need a folder, and this is a file")
-    plan: list[_Task | InputError] = []
-    targets: dict[Path, str] = {}
-    for item in found:
-        if isinstance(item, InputError):
-            plan.append(item)
-            continue
-        if item.is_stdin:
-            _fail_usage("stdin ('-') cannot be mixed with -o FOLDER; give -o a file name")
-        if in_place:
-            if item.path is None:  # pragma: no cover - stdin refused above
-                continue
-            in_format = options.format or _guess_format(item, options)
-            if output_format(in_format, options) != in_format:
-                _fail_usage(
-                    f"--in-place: {item.name} is {in_format} and would be written as "
-                    f"{output_format(in_format, options)}; use -o FOLDER"
-                )
-            plan.append(_Task(item, item.path))
-            continue
-        assert output is not None
-        in_format = options.format or _guess_format(item, options)
-        target = output / output_name(item.rel, in_format, output_format(in_format, options))
-        if target in targets:
-            _fail_usage(f"-o {output}: {targets[target]} and {item.name} would both be {target}")
-        if item.path is not None and target.resolve() == item.path.resolve():
-            _fail_usage(f"-o {output}: {item.name} would overwrite itself; use --in-place")
-        targets[target] = item.name
-        plan.append(_Task(item, target))
-    return plan
-
-
-def _guess_format(inp: Input, options: Options) -> str:
-    """The format of an input, for naming its output: from its name, else from a peek."""
-    fmt = detect_format(inp.name, b"")
-    if fmt != "text" or Path(strip_compression(inp.name)).suffix.lower() in (".txt", ".text"):
-        return fmt
-    try:
-        opened = open_input(inp, dataclasses.replace(options, binary=True))
-    except InputError:
-        return "text"  # reported when it is cleaned
-    opened.close()
-    return opened.format
-
-
-class _StdoutGoneError(Exception):
-    """Stdout cannot be written (reported): the run stops, exit 1."""
-
-
 class _Terminated(BaseException):
     """SIGTERM arrived: unwind like Ctrl-C, so no temporary output file is left behind."""
 
@@ -273,83 +189,8 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise _Terminated
 
 
-def _total_bytes(plan: list[_Task | InputError]) -> int | None:
-    """The size of all input files, for the progress bar's time left; None with stdin."""
-    size = 0
-    for task in plan:
-        if isinstance(task, _Task):
-            if task.inp.path is None:
-                return None
-            with contextlib.suppress(OSError):
-                size += task.inp.path.stat().st_size
-    return size
-
-
 def _echo(message: str) -> None:
     click.echo(message, err=True)
-
-
-def _run_task(
-    cleaner: Cleaner,
-    task: _Task,
-    options: Options,
-    backup: str | None,
-    progress: RunProgress,
-    audit: Audit | None,
-) -> Tally | None:
-    """Clean one input in this process; None if it could not be (reported)."""
-    try:
-        opened = open_input(task.inp, options, progress)
-    except InputError as exc:
-        _echo(f"cleaner: {exc}")
-        return None
-    problem: InputError | None = None
-    tally: Tally | None = None
-    try:
-        if task.target is None:
-            tally = clean_input(
-                cleaner, opened, sys.stdout.buffer, options, _echo, progress.document, audit
-            )
-        else:
-            with atomic_output(task.target, backup) as handle:
-                writer = compress(handle, compression_of(task.target.name))
-                try:
-                    tally = clean_input(
-                        cleaner, opened, writer, options, _echo, progress.document, audit
-                    )
-                except InputError as exc:  # cut short: what was read is written, then said
-                    problem = exc
-                if writer is not handle:
-                    writer.close()
-    except InputError as exc:
-        problem = exc
-    except WriteError as exc:
-        if task.target is None:  # stdout is gone for every input after this one too: stop
-            _echo(f"cleaner: <stdout>: cannot write: {exc}; stopped at {opened.source}")
-            _drop_stdout_buffer()
-            raise _StdoutGoneError from None
-        _echo(f"cleaner: {task.target}: cannot write: {exc}; {opened.source} not cleaned")
-        return None
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        # a read error after the file opened (EIO on a failing disk, a vanished mount); with
-        # -o nothing is written, on stdout what came before the error is already out
-        _echo(f"cleaner: {opened.source}: cannot read: {exc.strerror or exc}")
-        return None
-    finally:
-        opened.close()
-    if problem is not None:
-        _echo(f"cleaner: {problem}")
-        return None
-    return tally
-
-
-def _drop_stdout_buffer() -> None:
-    """Point stdout at /dev/null, so the bytes it could not write are not retried at exit."""
-    with contextlib.suppress(OSError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _summary(tally: Tally, options: Options) -> None:
@@ -606,7 +447,10 @@ def clean_command(
             audit=audit_options,
         )
         cleaner = _build(config)
-        plan = _plan(files or ("-",), output, in_place, glob, options)
+        try:
+            plan = plan_tasks(files or ("-",), output, in_place, glob, options)
+        except PlanError as exc:
+            _fail_usage(str(exc))
         audit = None
         if audit_options.active:
             try:
@@ -619,7 +463,7 @@ def clean_command(
         status = EXIT_OK
         total = Tally()
         shown = not quiet and (sys.stderr.isatty() if progress is None else progress)
-        with RunProgress(_total_bytes(plan), shown) as bar:
+        with RunProgress(total_bytes(plan), shown) as bar:
             if workers > 1:
                 from cleaner.parallel import run_parallel
 
@@ -633,7 +477,7 @@ def clean_command(
                         status = EXIT_INPUT
                         continue
                     current = task.target
-                    tally = _run_task(cleaner, task, options, backup, bar, audit)
+                    tally = run_task(cleaner, task, options, backup, bar, audit, _echo)
                     current = None
                     if tally is None:
                         status = EXIT_INPUT
@@ -644,14 +488,14 @@ def clean_command(
         _echo(f"cleaner: {exc}")
         _commit(files_out, audit, files)
         sys.exit(EXIT_INPUT)
-    except _StdoutGoneError:
+    except StdoutGoneError:
         files_out.discard()
         sys.exit(EXIT_INPUT)
     except BrokenPipeError:
         # The reader went away (`cleaner big.txt | head`): stop quietly, like cat does. The
         # audit files would describe a run cut short at an unknown point: they are not kept.
         files_out.discard()
-        _drop_stdout_buffer()
+        drop_stdout_buffer()
         sys.exit(EXIT_BROKEN_PIPE)
     except (KeyboardInterrupt, _Terminated) as exc:
         where = f"; {current} was not written" if current is not None else ""
@@ -757,7 +601,7 @@ def explain_command(
                 _echo(f"cleaner: {exc}")
                 status = EXIT_INPUT
     except BrokenPipeError:
-        _drop_stdout_buffer()
+        drop_stdout_buffer()
         sys.exit(EXIT_BROKEN_PIPE)
     except KeyboardInterrupt:
         _echo("cleaner: interrupted")

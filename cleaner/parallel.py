@@ -36,6 +36,7 @@ from cleaner.formats import detect_format
 from cleaner.inputs import Input, WriteError, atomic_output, compress, compression_of
 from cleaner.pipeline import Options, Tally, clean_input, jsonl_block, new_audit, open_input
 from cleaner.progress import RunProgress
+from cleaner.tasks import Task
 
 SPOOL_BYTES = 8 << 20
 """Output for stdout a worker holds in memory before it spools to a temporary file."""
@@ -239,7 +240,7 @@ class _JsonlOutput:
 
 def run_parallel(
     cleaner: Cleaner,
-    plan: list[Any],
+    plan: list[Task | InputError],
     options: Options,
     backup: str | None,
     workers: int,
