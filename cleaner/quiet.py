@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import ahocorasick_rs
 
 from cleaner.text import ARABIC_MARKS_RE as _ARABIC_MARKS_RE
-from cleaner.text import strip_edges
+from cleaner.text import strip_edges, strip_leading_edge
 
 NO_LIMIT = 1 << 62
 """The line-length limit of a literal that matters on lines of any length (span rules)."""
@@ -78,9 +78,6 @@ repaired text)."""
 # which casefold writes for İ, C4 B0)
 _ARABIC_MARK_BYTES = re.compile(rb"\xd9[\x80\x8b-\x9f\xb0]")
 _NEWLINE_BYTES = re.compile(b"\n")
-# what ``strip_leading_edge`` cuts from each line of a block: ``re``'s \w is exactly
-# ``str.isalnum`` plus "_" (both are CPython's Py_UNICODE_ISALNUM)
-_LEADING_EDGE_RE = re.compile(r"\n(?:[^\w\n]|_)+")
 
 
 @dataclass(frozen=True)
@@ -114,11 +111,9 @@ class QuietFilter:
 
     Literals found anywhere go into Aho-Corasick automata (the Rust ``aho-corasick`` crate:
     6-13 ns a character of prose where pyahocorasick took 33, measured), one per band of
-    line length (as NFAs: a DFA of the prose band scans 3 ns a byte where the NFA takes 8,
-    ~1 µs a prose line, but costs 2 MiB, which the peak-memory target on 1 GB could not
-    spare). Line-start phrases are one more automaton, of LF +
-    phrase, over the block with each line's leading symbols cut. Whole-line phrases,
-    thousands of menu words, are a dict lookup on the lines short enough.
+    line length.
+    Whole-line and line-start phrases, thousands of menu words, are looked up per line (a
+    dict, a ``startswith`` on a tuple bucketed by first character) on lines short enough.
     """
 
     def __init__(self, literals: Literals) -> None:
@@ -127,14 +122,12 @@ class QuietFilter:
         self.lines = _limits(literals.lines)
         self.lines_max = max(self.lines.values(), default=0)
         self.line_key_max = max(map(len, self.lines), default=0)
-        self.starts_scan = (
-            ahocorasick_rs.BytesAhoCorasick(
-                [b"\n" + key.encode("utf-8", "surrogatepass") for key in _limits(literals.starts)]
-            )
-            if literals.starts
-            else None
-        )
-        self.empty = not (within or self.lines or literals.starts)
+        starts: dict[str, list[str]] = {}
+        for key in _limits(literals.starts):
+            starts.setdefault(key[:1], []).append(key)
+        self.starts = {first: tuple(keys) for first, keys in starts.items()}
+        self.starts_max = max((limit for _, limit in literals.starts), default=0)
+        self.empty = not (within or self.lines or self.starts)
         # A line of length n is in band bisect_left(bounds, n). A band's automaton holds the
         # literals whose limit reaches into it; when all of them reach past its top, any hit
         # counts and a non-overlapping scan will do, else hits are checked against limits.
@@ -197,30 +190,27 @@ class QuietFilter:
                 folded = folded.replace("\u0131", "i").replace("\u0307", "")
         lines = folded.split("\n")  # casefold writes no LF: line i of the block
         sizes = [len(text.strip()) for text in texts]
-        if self.starts_scan is not None:
-            # line-start phrases: one scan for LF + phrase over the block with each line's
-            # leading symbols cut (a hit on a line longer than its rule allows only makes the
-            # line busy, and the per-line path checks the limit)
-            heads = _LEADING_EDGE_RE.sub("\n", "\n" + folded).encode("utf-8", "surrogatepass")
-            found = self.starts_scan.find_matches_as_indexes(heads)
-            if found:
-                starts = list(itertools.accumulate(len(head) + 1 for head in heads.split(b"\n")))
-                for _, start, _ in found:
-                    flags[bisect.bisect_right(starts, start + 1) - 1] |= RULES
-        exact, exact_max, key_max = self.lines, self.lines_max, self.line_key_max
-        if exact:
-            for index in [i for i, size in enumerate(sizes) if 0 < size <= exact_max]:
-                if flags[index]:
-                    continue
-                line = lines[index]
-                key = line if line[:1].isalnum() and line[-1:].isalnum() else strip_edges(line)
-                if len(key) <= key_max and exact.get(key, 0) >= sizes[index]:
-                    flags[index] |= RULES
-        bounds = self.bounds
         bands: list[list[int]] = [[] for _ in self.automata]
+        bounds = self.bounds
+        exact, exact_max, key_max = self.lines, self.lines_max, self.line_key_max
+        starts, starts_max = self.starts, self.starts_max
         for index, size in enumerate(sizes):
-            if size and not flags[index]:  # busy already: the rules run on it anyway
-                bands[bisect.bisect_left(bounds, size)].append(index)
+            if not size or flags[index]:  # busy already: the rules run on it anyway
+                continue
+            if size <= exact_max or size <= starts_max:
+                line = lines[index].strip()
+                if size <= exact_max:
+                    key = line if line[:1].isalnum() and line[-1:].isalnum() else strip_edges(line)
+                    if len(key) <= key_max and exact.get(key, 0) >= size:
+                        flags[index] |= RULES
+                        continue
+                if size <= starts_max:
+                    head = line if line[:1].isalnum() else strip_leading_edge(line)
+                    prefixes = starts.get(head[:1])
+                    if prefixes and head.startswith(prefixes):
+                        flags[index] |= RULES  # its limit is checked by the per-line path
+                        continue
+            bands[bisect.bisect_left(bounds, size)].append(index)
         for band, members in zip(self.automata, bands, strict=True):
             if band is None or not members:
                 continue
