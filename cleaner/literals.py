@@ -78,7 +78,8 @@ def normalise(literal: str) -> str:
 
 
 def _useful(strings: Strings | None) -> bool:
-    return strings is not None and bool(strings) and "" not in strings
+    # whitespace alone is in nearly every line: a part of longer literals, never one itself
+    return strings is not None and bool(strings) and all(s.strip() for s in strings)
 
 
 def _score(strings: Strings) -> tuple[int, int, int]:
@@ -88,6 +89,11 @@ def _score(strings: Strings) -> tuple[int, int, int]:
 
 _ACCEPT: list[Callable[[str], bool]] = [lambda literal: True]
 """Which literals the derivation may choose (a stack: set for one ``required_literals`` call)."""
+_FOLDED: list[bool] = [True]
+"""Whether the literals are looked for in folded lines, where every run of whitespace is one
+space (a stack, like ``_ACCEPT``): there a whitespace class can only be " "."""
+_WHITE_SPACE = core.PROPERTIES["WHITESPACE"][0] << 16 | 1
+"""``regex``'s parsed value of the whitespace class (the Unicode White_Space property, yes)."""
 
 
 def _best(candidates: list[Strings]) -> Strings | None:
@@ -153,6 +159,14 @@ def _node(node: Any) -> tuple[Strings | None, Strings | None]:
         return _UNKNOWN
     if isinstance(node, core.String | core.Literal):
         return frozenset({"".join(map(chr, node.characters))}), None
+    if isinstance(node, core.Property):
+        if node.value == _WHITE_SPACE and node.positive and not node.zerowidth and _FOLDED[-1]:
+            # a folded line has each run of whitespace as one " " (``collapse``; the quiet
+            # filter sends a line with any other whitespace down the per-line path), so in
+            # it "p, optional space, iva" is "piva" or "p iva", not "iva", a suffix of
+            # Romance prose
+            return frozenset({" "}), None
+        return _UNKNOWN
     if isinstance(node, core.SetUnion):
         if not node.positive or node.zerowidth:
             return _UNKNOWN
@@ -232,11 +246,13 @@ def required_literals(pattern: str, flags: int = 0, *, raw: bool = False) -> tup
     except Exception:  # an internal parser: any failure means "no gate"
         return None
     _ACCEPT.append(uncased if raw else _ACCEPT[0])
+    _FOLDED.append(not raw)
     try:
         exact, req = _node(parsed)
         best = _best([s for s in (req, exact) if s is not None])
     finally:
         _ACCEPT.pop()
+        _FOLDED.pop()
     if best is None:
         return None
     literals = set(best) if raw else {normalise(s) for s in best}

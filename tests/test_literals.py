@@ -72,6 +72,8 @@ def test_gate_never_hides_a_match() -> None:
         (r"إرسال", "إرســال".replace("ــ", "")),
         (r"colou?r\s+(?:red|blue)", "a colour blue"),
         (r"(?i)^\W{0,3}(?=.*\bspam\b)akismet", "-- akismet blocks spam"),
+        (r"(?i)p\.?\s?iva\s*\d", "P.\u00a0IVA 01234567890"),  # NBSP: one space in the key
+        (r"(?i)p\.?\s?iva\s*\d", "Partita PIVA 01234567890"),
     ],
 )
 def test_literals_are_in_the_key_of_a_matching_line(pattern: str, line: str) -> None:
@@ -79,6 +81,18 @@ def test_literals_are_in_the_key_of_a_matching_line(pattern: str, line: str) -> 
     literals = required_literals(pattern, regex.V0)
     assert literals
     assert any(lit in gate_key(collapse(line)) for lit in literals)
+
+
+def test_a_whitespace_class_is_one_space_in_folded_lines_only() -> None:
+    """In a gate key every run of whitespace is one space, so ``\\s`` can be spelt out there
+    (and the word around it kept: "p iva", not "iva", which half of Romance prose holds);
+    raw literals are looked for in the line as it came, where it could be a tab or a NBSP.
+    A literal of whitespace alone is never chosen: nearly every line has one."""
+    assert required_literals(r"(?i)p\.?\s?iva\s*\d") == ("p iva", "p. iva", "p.iva", "piva")
+    assert required_literals(r"\]\s?\[") == ("] [", "][")
+    assert required_literals(r"\]\s?\[", raw=True) in (("[",), ("]",))
+    assert required_literals(r"\s") is None
+    assert required_literals(r"\d+\s\d+") is None
 
 
 def test_unknown_or_fuzzy_constructs_give_no_literals() -> None:
