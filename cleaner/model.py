@@ -65,16 +65,22 @@ class AutoSwitch:
     min_share: float = 0.5
 
     def holds(self, head: list[str]) -> bool:
-        """Return True if the first non-blank lines of ``head`` turn the pack on."""
-        seen = hits = 0
-        for line in head:
-            stripped = line.strip()
-            if not stripped:
-                continue
-            seen += 1
+        """Return True if the first non-blank lines of ``head`` turn the pack on.
+
+        A document too short is decided without looking at its lines (most JSONL records),
+        and a longer one as soon as the share is reached or out of reach.
+        """
+        lines = [stripped for stripped in map(str.strip, head) if stripped][: self.lines]
+        if len(lines) < self.lines:
+            return False
+        need = self.min_share * self.lines
+        hits = 0
+        for seen, stripped in enumerate(lines, 1):
             hits += self.when.matches(stripped)
-            if seen == self.lines:
-                return hits >= self.min_share * self.lines
+            if hits >= need:
+                return True
+            if hits + self.lines - seen < need:
+                return False
         return False
 
 

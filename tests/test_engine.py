@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cleaner import Cleaner, CleanerConfig
 
@@ -422,6 +424,27 @@ def test_layout_stays_off_for_an_article_opening_with_a_list(default_cleaner: Cl
     )
     assert default_cleaner.clean(recipe).text == recipe
     assert LAYOUT_ON.clean(recipe).text == steps  # what the pack does when it is on
+
+
+@given(
+    st.lists(
+        st.sampled_from(["Sport", "Kultur", "", "  ", "Ein Satz mit Inhalt, der endet.", "a b c"]),
+        min_size=10,
+        max_size=40,
+    ),
+    st.sampled_from([0.0, 0.3, 0.5, 1.0]),
+)
+def test_the_auto_test_decides_as_a_count_of_its_first_lines(
+    head: list[str], min_share: float
+) -> None:
+    """Deciding early (a short head, a share reached or out of reach) changes no answer."""
+    from cleaner.features import Conditions
+    from cleaner.model import AutoSwitch
+
+    switch = AutoSwitch(Conditions(max_words=5, terminal=False), 20, min_share)
+    first = [line.strip() for line in head if line.strip()][:20]
+    counted = len(first) == 20 and sum(map(switch.when.matches, first)) >= min_share * 20
+    assert switch.holds(head) == counted
 
 
 def test_hash_set_grows_and_stops_at_its_limit() -> None:
