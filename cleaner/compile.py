@@ -204,29 +204,23 @@ class LineMatcher:
             return None
         return found
 
-    def find(self, stripped: str, folded: str) -> tuple[Rule, ...]:
+    def find(self, stripped: str, folded: str | None = None) -> tuple[Rule, ...]:
         """Return the rules whose match fits a line, in rule-file order (guards not applied).
 
         ``stripped`` is the line without surrounding whitespace, ``folded`` is
-        ``collapse(stripped)``, computed once by the caller.
+        ``collapse(stripped)`` if the caller has it; else it is computed only when needed
+        (a remembered line needs none).
         """
-        if len(stripped) > MEMO_CHARS:
-            return self._find(stripped, folded)  # prose: it hardly ever repeats
+        if len(stripped) > MEMO_CHARS:  # prose: it hardly ever repeats
+            return self._find(stripped, collapse(stripped) if folded is None else folded)
         memo = self._memo.get(stripped)
         if memo is not None:
             return memo
         if len(self._memo) >= MEMO_SIZE:
             self._memo.clear()
-        result = self._memo[stripped] = self._find(stripped, folded)
+        result = self._find(stripped, collapse(stripped) if folded is None else folded)
+        self._memo[stripped] = result
         return result
-
-    def find_line(self, stripped: str) -> tuple[Rule, ...]:
-        """``find`` for a line not folded yet: a remembered line needs no fold."""
-        if len(stripped) <= MEMO_CHARS:
-            memo = self._memo.get(stripped)
-            if memo is not None:
-                return memo
-        return self.find(stripped, collapse(stripped))
 
     def _find(self, stripped: str, folded: str) -> tuple[Rule, ...]:
         found: list[Rule] = []

@@ -369,7 +369,7 @@ class _Document:
                 pass  # the filter found nothing the lookups below could match
             elif line.no > self.c.head_lines:
                 if size <= self.c.anywhere.max_chars:
-                    found = self.c.anywhere.find_line(stripped)  # a remembered line: no fold
+                    found = self.c.anywhere.find(stripped)  # folded only if not remembered
             elif size <= self.c.anywhere.max_chars or size <= self.c.head.max_chars:
                 folded = collapse(stripped)
                 found = self.c.anywhere.find(stripped, folded) + self.c.head.find(stripped, folded)
@@ -704,10 +704,9 @@ class _LayeredMatcher(LineMatcher):
         self.rules = shared.rules + own.rules
         self.max_chars = max(shared.max_chars, own.max_chars)
 
-    def find_line(self, stripped: str) -> tuple[Rule, ...]:
-        return self.find(stripped, collapse(stripped))  # no memo of its own
-
-    def find(self, stripped: str, folded: str) -> tuple[Rule, ...]:
+    def find(self, stripped: str, folded: str | None = None) -> tuple[Rule, ...]:
+        if folded is None:
+            folded = collapse(stripped)  # no memo of its own: fold once for both
         found = self.shared.find(stripped, folded) if len(stripped) <= self.shared.max_chars else ()
         if len(stripped) <= self.own.max_chars:
             found += self.own.find(stripped, folded)

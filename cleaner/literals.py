@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable
 from typing import Any
 
 import regex
@@ -87,18 +86,17 @@ def _score(strings: Strings) -> tuple[int, int, int]:
     return (min(shortest, 4), -len(strings), shortest)  # long enough, few, then longest
 
 
-_ACCEPT: list[Callable[[str], bool]] = [lambda literal: True]
-"""Which literals the derivation may choose (a stack: set for one ``required_literals`` call)."""
-_FOLDED: list[bool] = [True]
-"""Whether the literals are looked for in folded lines, where every run of whitespace is one
-space (a stack, like ``_ACCEPT``): there a whitespace class can only be " "."""
+_RAW: list[bool] = [False]
+"""Whether the literals are looked for in the line as it came (a stack: set for one
+``required_literals`` call). Raw literals must be uncased; folded ones (gate keys, where every
+run of whitespace is one space) may hold letters, and there a whitespace class is " "."""
 _WHITE_SPACE = core.PROPERTIES["WHITESPACE"][0] << 16 | 1
 """``regex``'s parsed value of the whitespace class (the Unicode White_Space property, yes)."""
 
 
 def _best(candidates: list[Strings]) -> Strings | None:
-    accept = _ACCEPT[-1]
-    useful = [c for c in candidates if _useful(c) and all(map(accept, c))]
+    raw = _RAW[-1]
+    useful = [c for c in candidates if _useful(c) and (not raw or all(map(uncased, c)))]
     return max(useful, key=_score) if useful else None
 
 
@@ -160,7 +158,7 @@ def _node(node: Any) -> tuple[Strings | None, Strings | None]:
     if isinstance(node, core.String | core.Literal):
         return frozenset({"".join(map(chr, node.characters))}), None
     if isinstance(node, core.Property):
-        if node.value == _WHITE_SPACE and node.positive and not node.zerowidth and _FOLDED[-1]:
+        if node.value == _WHITE_SPACE and node.positive and not node.zerowidth and not _RAW[-1]:
             # a folded line has each run of whitespace as one " " (``collapse``; the quiet
             # filter sends a line with any other whitespace down the per-line path), so in
             # it "p, optional space, iva" is "piva" or "p iva", not "iva", a suffix of
@@ -245,14 +243,12 @@ def required_literals(pattern: str, flags: int = 0, *, raw: bool = False) -> tup
                 global_flags = info.global_flags
     except Exception:  # an internal parser: any failure means "no gate"
         return None
-    _ACCEPT.append(uncased if raw else _ACCEPT[0])
-    _FOLDED.append(not raw)
+    _RAW.append(raw)
     try:
         exact, req = _node(parsed)
         best = _best([s for s in (req, exact) if s is not None])
     finally:
-        _ACCEPT.pop()
-        _FOLDED.pop()
+        _RAW.pop()
     if best is None:
         return None
     literals = set(best) if raw else {normalise(s) for s in best}
